@@ -1,0 +1,31 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { runProgram } from "./run.js";
+
+/** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
+export function buildProgram(): Command {
+  const program = new Command("memp")
+    .description("Procedural memory for LangChain.js agents (MemP in TypeScript)")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)");
+  return program;
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  return runProgram(buildProgram(), argv);
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url)) || /bin[\\/]memp(\.js)?$/.test(entry);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  process.exitCode = await main();
+}

@@ -1,0 +1,76 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { MempError } from "../errors.js";
+
+/** Exit codes of the `memp` contract. */
+export const EXIT_OK = 0;
+export const EXIT_BAD_INPUT = 1;
+export const EXIT_USAGE = 2;
+
+/** Thrown by command actions for a usage mistake that commander cannot see (e.g. a bad choice). */
+export class UsageError extends MempError {
+  override readonly name = "UsageError";
+}
+
+/**
+ * Parses and runs a commander program, mapping failures to the CLI's exit codes: commander's own
+ * parse errors and UsageError exit 2; MempErrors (bad input, corrupt files, locks) exit 1 with one
+ * line on stderr; anything else is a bug and prints its stack.
+ */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  program.exitOverride();
+  for (const cmd of allCommands(program)) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`memp: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (MempError.isInstance(err)) {
+      process.stderr.write(`memp: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`memp: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_BAD_INPUT;
+  }
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  for (const sub of cmd.commands) {
+    yield sub;
+    yield* allCommands(sub);
+  }
+}
+
+/** Option parsers: commander reports an InvalidArgumentError as a usage error (exit 2). */
+export function positiveInt(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} expects a positive integer, got "${raw}"`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative integer, got "${raw}"`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(name: string, choices: readonly T[]) {
+  return (raw: string): T => {
+    if (!(choices as readonly string[]).includes(raw)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(", ")}; got "${raw}"`);
+    return raw as T;
+  };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}

@@ -1,0 +1,55 @@
+import { createReadStream, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { CorruptFileError, InputError } from "../errors.js";
+
+export interface JsonlRecord {
+  value: unknown;
+  /** 1-based line number in the file. */
+  line: number;
+}
+
+/**
+ * Parses JSONL text. Blank lines are allowed; anything else that is not JSON is an error naming
+ * the file and line, because dropping a line would silently lose data.
+ */
+export function parseJsonl(text: string, file: string, kind: "input" | "store" = "input"): JsonlRecord[] {
+  const out: JsonlRecord[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === "") continue;
+    try {
+      out.push({ value: JSON.parse(raw), line: i + 1 });
+    } catch (err) {
+      const truncated = i === lines.length - 1 && !text.endsWith("\n");
+      const detail = `invalid JSON${truncated ? " (the file looks truncated)" : ""}: ${(err as Error).message}`;
+      throw kind === "store" ? new CorruptFileError(file, detail, i + 1, err) : new InputError(detail, { file, line: i + 1, cause: err });
+    }
+  }
+  return out;
+}
+
+export function readJsonlFile(file: string, kind: "input" | "store" = "input"): JsonlRecord[] {
+  return parseJsonl(readFileSync(file, "utf8"), file, kind);
+}
+
+/** Streams a large JSONL file line by line. */
+export async function* streamJsonl(file: string): AsyncGenerator<JsonlRecord> {
+  const rl = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of rl) {
+    line++;
+    if (raw.trim() === "") continue;
+    try {
+      yield { value: JSON.parse(raw), line };
+    } catch (err) {
+      throw new InputError(`invalid JSON: ${(err as Error).message}`, { file, line, cause: err });
+    }
+  }
+}
+
+export function toJsonl(values: Iterable<unknown>): string {
+  let out = "";
+  for (const v of values) out += JSON.stringify(v) + "\n";
+  return out;
+}
