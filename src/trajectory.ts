@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { InputError } from "./errors.js";
+
+/**
+ * The trajectory format every part of the project exchanges: environments and the executor
+ * write it, the memory builds entries from it. One JSON object per line in a JSONL file.
+ */
+export const TrajectoryStepSchema = z.object({
+  thought: z.string().optional(),
+  action: z.string(),
+  observation: z.string(),
+});
+
+const factValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+export const TrajectorySchema = z.object({
+  task: z.string().trim().min(1, "expected a non-empty task text"),
+  env: z.string().optional(),
+  game: z.string().optional(),
+  success: z.boolean().optional(),
+  reward: z.number().optional(),
+  facts: z.record(z.string(), factValue).optional(),
+  steps: z.array(TrajectoryStepSchema),
+});
+
+export type TrajectoryStep = z.infer<typeof TrajectoryStepSchema>;
+export type Trajectory = z.infer<typeof TrajectorySchema>;
+
+/** Validates one decoded JSON value as a trajectory; the error names the file, line and field. */
+export function parseTrajectory(value: unknown, where: { file?: string; line?: number } = {}): Trajectory {
+  const result = TrajectorySchema.safeParse(value);
+  if (result.success) return result.data;
+  throw zodToInputError(result.error, where);
+}
+
+export function zodToInputError(error: z.ZodError, where: { file?: string; line?: number }): InputError {
+  const issue = error.issues[0]!;
+  const field = issue.path.join(".") || undefined;
+  return new InputError(issue.message === "Required" ? "missing required field" : issue.message, { ...where, field });
+}
