@@ -1,0 +1,437 @@
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { env } from "../../src/config.js";
+import { CorruptFileError, InputError } from "../../src/errors.js";
+import { parseJsonl } from "../../src/util/jsonl.js";
+import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
+import { loadFaiss, type FaissFlatIndex } from "./faiss.js";
+import { DirectoryLock } from "./lock.js";
+import { exactTopK, faissTopK, TopK, type RowHit } from "./search.js";
+import { commitFiles, committedPath, recoverTransaction, type FileWrite } from "./transaction.js";
+import type { EmbedderInfo, EntryVectors, MemoryStore, ScoredId, StatsDelta, VectorSpace } from "./types.js";
+import { decodeFlatIP, encodeFlatIP, VectorMatrix } from "./vectors.js";
+
+export const STORE_FORMAT = "memp-memory";
+export const STORE_SCHEMA_VERSION = 1;
+
+const FILES = {
+  manifest: "manifest.json",
+  entries: "entries.jsonl",
+  taskIndex: "index.faiss",
+  factsIndex: "facts.faiss",
+  factValueIndex: "fact-values.faiss",
+  factValueTexts: "fact-values.json",
+} as const;
+
+const ManifestSchema = z.object({
+  format: z.literal(STORE_FORMAT),
+  schemaVersion: z.number().int(),
+  embedder: z.object({ id: z.string(), dimension: z.number().int().positive(), state: z.unknown().optional() }),
+  count: z.number().int().nonnegative(),
+  generation: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+type Manifest = z.infer<typeof ManifestSchema>;
+
+export interface OpenLocalStoreOptions {
+  /** Open without the write lock; mutations throw. */
+  readOnly?: boolean;
+  /** The embedder the caller will query with; a different one marks the vectors stale. */
+  embedder: EmbedderInfo;
+  /** Create the directory when it holds no memory yet (default true for writers). */
+  create?: boolean;
+}
+
+/**
+ * The local backend: a directory whose entries.jsonl is the source of truth, plus derived flat
+ * inner-product indexes in faiss's own file format, a manifest, and a commit journal that makes
+ * every mutation one atomic multi-file transaction.
+ */
+export class LocalMemoryStore implements MemoryStore {
+  readonly dir: string;
+  readonly readOnly: boolean;
+  private lock?: DirectoryLock;
+  private manifest: Manifest;
+  private entries: MemoryEntry[] = [];
+  private lines: string[] = [];
+  private rowOf = new Map<string, number>();
+  private taskVecs: VectorMatrix;
+  private factsVecs: VectorMatrix;
+  private valueTexts: string[] = [];
+  private valueRow = new Map<string, number>();
+  private valueVecs: VectorMatrix;
+  private stale: string | undefined;
+  private faissTask?: FaissFlatIndex;
+  private faissFacts?: FaissFlatIndex;
+  private readonly faiss = loadFaiss(env);
+
+  private constructor(dir: string, readOnly: boolean, manifest: Manifest) {
+    this.dir = dir;
+    this.readOnly = readOnly;
+    this.manifest = manifest;
+    const d = manifest.embedder.dimension;
+    this.taskVecs = new VectorMatrix(d);
+    this.factsVecs = new VectorMatrix(d);
+    this.valueVecs = new VectorMatrix(d);
+  }
+
+  static async open(dirPath: string, options: OpenLocalStoreOptions): Promise<LocalMemoryStore> {
+    const dir = resolve(dirPath);
+    const readOnly = options.readOnly ?? false;
+    const manifestPath = join(dir, FILES.manifest);
+    const exists = existsSync(manifestPath) || existsSync(join(dir, FILES.manifest + ".pending"));
+    if (!exists) {
+      if (readOnly || options.create === false) throw new InputError(`no memory here (expected ${manifestPath}); build one with \`memp memory build\``, { file: dir });
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError("expected a directory", { file: dir });
+      mkdirSync(dir, { recursive: true });
+    }
+    const lock = readOnly ? undefined : DirectoryLock.acquire(dir);
+    try {
+      if (!readOnly) recoverTransaction(dir);
+      const now = new Date().toISOString();
+      const manifest = exists
+        ? readManifest(committedPath(dir, FILES.manifest))
+        : { format: STORE_FORMAT, schemaVersion: STORE_SCHEMA_VERSION, embedder: options.embedder, count: 0, generation: 0, createdAt: now, updatedAt: now } satisfies Manifest;
+      const store = new LocalMemoryStore(dir, readOnly, manifest);
+      store.lock = lock;
+      if (exists) store.load(options.embedder);
+      else store.manifest.embedder = { ...options.embedder };
+      if (!exists) await store.commit();
+      return store;
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
+  }
+
+  get embedder(): EmbedderInfo {
+    return this.manifest.embedder;
+  }
+
+  get staleReason(): string | undefined {
+    return this.stale;
+  }
+
+  get backend(): "faiss" | "exact" {
+    return this.faiss ? "faiss" : "exact";
+  }
+
+  size(): number {
+    return this.entries.length;
+  }
+
+  get(id: string): MemoryEntry | undefined {
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : this.entries[row];
+  }
+
+  has(id: string): boolean {
+    return this.rowOf.has(id);
+  }
+
+  list(): MemoryEntry[] {
+    return [...this.entries];
+  }
+
+  async add(entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
+    this.assertWritable();
+    if (entries.length !== vectors.length) throw new RangeError(`add: ${entries.length} entries but ${vectors.length} vectors`);
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (this.rowOf.has(e.id) || seen.has(e.id)) throw new InputError(`an entry with id ${e.id} already exists`, { field: "id" });
+      seen.add(e.id);
+    }
+    for (let i = 0; i < entries.length; i++) this.appendRow(entries[i]!, vectors[i]!);
+    await this.commit();
+  }
+
+  async update(entry: MemoryEntry, vectors?: EntryVectors): Promise<void> {
+    this.assertWritable();
+    const row = this.rowOf.get(entry.id);
+    if (row === undefined) throw new InputError(`no entry with id ${entry.id}`, { field: "id" });
+    this.entries[row] = entry;
+    this.lines[row] = JSON.stringify(entry);
+    if (vectors) this.setRowVectors(row, vectors);
+    await this.commit();
+  }
+
+  async delete(ids: string[]): Promise<number> {
+    this.assertWritable();
+    const drop = new Set(ids.filter((id) => this.rowOf.has(id)));
+    if (drop.size === 0) return 0;
+    const keep = (r: number) => !drop.has(this.entries[r]!.id);
+    this.taskVecs.compact(keep);
+    this.factsVecs.compact(keep);
+    const kept = this.entries.map((_, r) => r).filter(keep);
+    this.entries = kept.map((r) => this.entries[r]!);
+    this.lines = kept.map((r) => this.lines[r]!);
+    this.reindexRows();
+    await this.commit();
+    return drop.size;
+  }
+
+  async incrementStats(deltas: StatsDelta[]): Promise<void> {
+    this.assertWritable();
+    for (const d of deltas) {
+      const row = this.rowOf.get(d.id);
+      if (row === undefined) throw new InputError(`no entry with id ${d.id}`, { field: "id" });
+      const e = this.entries[row]!;
+      const next = { ...e, stats: { hits: e.stats.hits + d.hits, successes: e.stats.successes + d.successes } };
+      this.entries[row] = next;
+      this.lines[row] = JSON.stringify(next);
+    }
+    await this.commit();
+  }
+
+  async reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
+    this.assertWritable();
+    if (vectors.length !== this.entries.length) throw new RangeError(`reindex: ${this.entries.length} entries but ${vectors.length} vectors`);
+    this.manifest.embedder = { ...embedder };
+    this.resetVectors();
+    for (let r = 0; r < vectors.length; r++) this.pushRowVectors(vectors[r]!);
+    this.stale = undefined;
+    await this.commit();
+  }
+
+  searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[] {
+    this.assertFresh();
+    if (k <= 0 || this.entries.length === 0) return [];
+    const matrix = space === "task" ? this.taskVecs : this.factsVecs;
+    let hits: RowHit[];
+    if (this.faiss) {
+      const index = space === "task" ? (this.faissTask ??= this.buildFaiss(matrix)) : (this.faissFacts ??= this.buildFaiss(matrix));
+      hits = faissTopK(index, query, k);
+    } else {
+      hits = exactTopK(matrix, query, k);
+    }
+    return hits.map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
+  }
+
+  searchFactValues(query: Map<string, Float32Array>, k: number): ScoredId[] {
+    this.assertFresh();
+    if (k <= 0 || query.size === 0) return [];
+    const n = this.entries.length;
+    const sums = new Float64Array(n);
+    const counts = new Uint16Array(n);
+    const d = this.valueVecs.dimension;
+    const values = this.valueVecs.view;
+    // A value's similarity to a query fact is computed once and shared by every entry holding it.
+    for (const [key, q] of query) {
+      const memo = new Map<number, number>();
+      for (let r = 0; r < n; r++) {
+        const text = this.entries[r]!.facts?.[key];
+        if (text === undefined) continue;
+        const vr = this.valueRow.get(text)!;
+        let s = memo.get(vr);
+        if (s === undefined) {
+          s = 0;
+          const o = vr * d;
+          for (let j = 0; j < d; j++) s += values[o + j]! * q[j]!;
+          memo.set(vr, s);
+        }
+        sums[r]! += s;
+        counts[r]!++;
+      }
+    }
+    const top = new TopK(k);
+    for (let r = 0; r < n; r++) if (counts[r]! > 0) top.offer(r, sums[r]! / counts[r]!);
+    return top.sorted().map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
+  }
+
+  async close(): Promise<void> {
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private load(expected: EmbedderInfo): void {
+    const entriesPath = committedPath(this.dir, FILES.entries);
+    const text = existsSync(entriesPath) ? readFileSync(entriesPath, "utf8") : "";
+    for (const rec of parseJsonl(text, join(this.dir, FILES.entries), "store")) {
+      const parsed = MemoryEntrySchema.safeParse(rec.value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const version = (rec.value as { schemaVersion?: unknown })?.schemaVersion;
+        const detail =
+          typeof version === "number" && version > ENTRY_SCHEMA_VERSION
+            ? `entry schema version ${version} is newer than this memp supports (${ENTRY_SCHEMA_VERSION}); upgrade memp`
+            : `invalid entry: field "${issue.path.join(".")}": ${issue.message}`;
+        throw new CorruptFileError(join(this.dir, FILES.entries), detail, rec.line);
+      }
+      if (this.rowOf.has(parsed.data.id)) throw new CorruptFileError(join(this.dir, FILES.entries), `duplicate entry id ${parsed.data.id}`, rec.line);
+      this.rowOf.set(parsed.data.id, this.entries.length);
+      this.entries.push(parsed.data);
+      this.lines.push(JSON.stringify(parsed.data));
+    }
+    this.stale = this.loadVectors(expected);
+    if (this.stale) this.resetVectors();
+  }
+
+  /** Loads the derived indexes; returns why they cannot be used, if so. */
+  private loadVectors(expected: EmbedderInfo): string | undefined {
+    const m = this.manifest;
+    if (m.embedder.id !== expected.id || m.embedder.dimension !== expected.dimension) {
+      return `the memory was indexed with embedder ${m.embedder.id} (${m.embedder.dimension}-d), not ${expected.id} (${expected.dimension}-d)`;
+    }
+    if (m.count !== this.entries.length) return `the manifest counts ${m.count} entries but entries.jsonl holds ${this.entries.length}`;
+    const read = (name: string) => {
+      const path = committedPath(this.dir, name);
+      return existsSync(path) ? decodeFlatIP(readFileSync(path), join(this.dir, name)) : undefined;
+    };
+    const task = read(FILES.taskIndex);
+    const facts = read(FILES.factsIndex);
+    const values = read(FILES.factValueIndex);
+    const textsPath = committedPath(this.dir, FILES.factValueTexts);
+    if (!task || !facts || !values || !existsSync(textsPath)) return "an index file is missing";
+    let texts: unknown;
+    try {
+      texts = JSON.parse(readFileSync(textsPath, "utf8"));
+    } catch (err) {
+      throw new CorruptFileError(join(this.dir, FILES.factValueTexts), `invalid JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string")) {
+      throw new CorruptFileError(join(this.dir, FILES.factValueTexts), "expected a JSON array of strings");
+    }
+    const d = m.embedder.dimension;
+    if (task.dimension !== d || facts.dimension !== d || values.dimension !== d) return "an index has the wrong dimension";
+    if (task.size !== this.entries.length || facts.size !== this.entries.length) return "an index does not have one row per entry";
+    if (values.size !== texts.length) return "the fact-value index does not match its texts";
+    this.taskVecs = task;
+    this.factsVecs = facts;
+    this.valueVecs = values;
+    this.valueTexts = texts as string[];
+    this.valueRow = new Map(this.valueTexts.map((t, i) => [t, i]));
+    for (const e of this.entries) {
+      for (const v of Object.values(e.facts ?? {})) if (!this.valueRow.has(v)) return `no vector for the fact value "${v}"`;
+    }
+    return undefined;
+  }
+
+  private appendRow(entry: MemoryEntry, vectors: EntryVectors): void {
+    this.rowOf.set(entry.id, this.entries.length);
+    this.entries.push(entry);
+    this.lines.push(JSON.stringify(entry));
+    this.pushRowVectors(vectors);
+  }
+
+  private pushRowVectors(v: EntryVectors): void {
+    this.taskVecs.push(v.task);
+    this.factsVecs.push(v.facts);
+    this.addValueVectors(v);
+    this.invalidateFaiss();
+  }
+
+  private setRowVectors(row: number, v: EntryVectors): void {
+    this.taskVecs.set(row, v.task);
+    this.factsVecs.set(row, v.facts);
+    this.addValueVectors(v);
+    this.invalidateFaiss();
+  }
+
+  private addValueVectors(v: EntryVectors): void {
+    for (const [text, vec] of v.factValues) {
+      const row = this.valueRow.get(text);
+      if (row === undefined) this.valueRow.set(text, this.valueVecs.push(vec));
+      else this.valueVecs.set(row, vec);
+      if (row === undefined) this.valueTexts.push(text);
+    }
+  }
+
+  private resetVectors(): void {
+    const d = this.manifest.embedder.dimension;
+    this.taskVecs = new VectorMatrix(d, this.entries.length);
+    this.factsVecs = new VectorMatrix(d, this.entries.length);
+    this.valueVecs = new VectorMatrix(d);
+    this.valueTexts = [];
+    this.valueRow = new Map();
+    this.invalidateFaiss();
+  }
+
+  private reindexRows(): void {
+    this.rowOf = new Map(this.entries.map((e, r) => [e.id, r]));
+    this.invalidateFaiss();
+  }
+
+  private invalidateFaiss(): void {
+    this.faissTask = undefined;
+    this.faissFacts = undefined;
+  }
+
+  private buildFaiss(m: VectorMatrix): FaissFlatIndex {
+    return this.faiss!.IndexFlatIP.fromBuffer(encodeFlatIP(m));
+  }
+
+  /** Drops fact values no entry refers to any more, so the value index does not grow forever. */
+  private pruneValues(): void {
+    const used = new Set<string>();
+    for (const e of this.entries) for (const v of Object.values(e.facts ?? {})) used.add(v);
+    if (used.size === this.valueTexts.length) return;
+    const keep = (i: number) => used.has(this.valueTexts[i]!);
+    this.valueVecs.compact(keep);
+    this.valueTexts = this.valueTexts.filter((_, i) => keep(i));
+    this.valueRow = new Map(this.valueTexts.map((t, i) => [t, i]));
+  }
+
+  private async commit(): Promise<void> {
+    if (this.stale) {
+      // Entries can change while vectors are stale (e.g. stats); the indexes wait for reindex().
+      this.writeFiles([{ name: FILES.entries, data: this.entriesText() }], true);
+      return;
+    }
+    this.pruneValues();
+    this.writeFiles(
+      [
+        { name: FILES.entries, data: this.entriesText() },
+        { name: FILES.taskIndex, data: encodeFlatIP(this.taskVecs) },
+        { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs) },
+        { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
+        { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
+      ],
+      false,
+    );
+  }
+
+  private writeFiles(writes: FileWrite[], keepOldCount: boolean): void {
+    this.manifest = {
+      ...this.manifest,
+      count: keepOldCount ? this.manifest.count : this.entries.length,
+      generation: this.manifest.generation + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    commitFiles(this.dir, [...writes, { name: FILES.manifest, data: JSON.stringify(this.manifest, null, 2) + "\n" }]);
+  }
+
+  private entriesText(): string {
+    return this.lines.length === 0 ? "" : this.lines.join("\n") + "\n";
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new InputError("this memory was opened read-only", { file: this.dir });
+    if (!this.lock) throw new InputError("this memory has been closed", { file: this.dir });
+  }
+
+  private assertFresh(): void {
+    if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
+  }
+}
+
+function readManifest(path: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new CorruptFileError(path, `invalid JSON: ${(err as Error).message}`, undefined, err);
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CorruptFileError(path, `invalid manifest: field "${issue.path.join(".")}": ${issue.message}`);
+  }
+  if (parsed.data.schemaVersion > STORE_SCHEMA_VERSION) {
+    throw new CorruptFileError(path, `memory schema version ${parsed.data.schemaVersion} is newer than this memp supports (${STORE_SCHEMA_VERSION}); upgrade memp`);
+  }
+  return parsed.data;
+}

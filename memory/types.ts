@@ -1,0 +1,63 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { TrajectoryStepSchema } from "../src/trajectory.js";
+
+/** Bumped when the on-disk entry shape changes; readers refuse newer versions. */
+export const ENTRY_SCHEMA_VERSION = 1;
+
+export const BUILD_KINDS = ["trajectory", "script", "proceduralization", "events"] as const;
+export type BuildKind = (typeof BUILD_KINDS)[number];
+
+export const MemoryEventSchema = z.object({
+  step: z.number().int(),
+  preState: z.string(),
+  action: z.string(),
+  entity: z.string().optional(),
+  postState: z.string(),
+});
+export type MemoryEvent = z.infer<typeof MemoryEventSchema>;
+
+export const MemoryEntrySchema = z.object({
+  schemaVersion: z.literal(ENTRY_SCHEMA_VERSION),
+  id: z.string().min(1),
+  /** The key text: the task this know-how was learnt from. */
+  task: z.string().min(1),
+  kind: z.enum(BUILD_KINDS),
+  /** The distilled procedure (script, proceduralization, events); null for plain trajectories. */
+  script: z.string().nullable(),
+  /** The condensed trajectory (trajectory, proceduralization); null otherwise. */
+  trajectory: z.array(TrajectoryStepSchema).nullable(),
+  /** Where the full trajectory lives when it is not kept inline (e.g. `runs.jsonl:12`). */
+  trajectoryRef: z.string().optional(),
+  /** The critical events an `events` build selected. */
+  events: z.array(MemoryEventSchema).optional(),
+  facts: z.record(z.string(), z.string()).nullable(),
+  stats: z.object({ hits: z.number().int().nonnegative(), successes: z.number().int().nonnegative() }),
+  provenance: z.object({
+    source: z.string(),
+    model: z.string().nullable(),
+    env: z.string().optional(),
+    game: z.string().optional(),
+    success: z.boolean().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+});
+export type MemoryEntry = z.infer<typeof MemoryEntrySchema>;
+
+/**
+ * Entry ids are derived from (kind, task): the same task built the same way is the same entry,
+ * which is MemP's duplicate rule and makes an interrupted build resumable without duplicates.
+ */
+export function entryId(kind: BuildKind, task: string): string {
+  const digest = createHash("sha256").update(`${kind}\u0000${task.trim()}`).digest("hex");
+  return `${kind.slice(0, 4)}-${digest.slice(0, 16)}`;
+}
+
+/** Renders facts as the single string the `facts` retrieval policy embeds. */
+export function factsToText(facts: Record<string, string>): string {
+  return Object.keys(facts)
+    .sort()
+    .map((k) => `${k}: ${facts[k]}`)
+    .join("; ");
+}
