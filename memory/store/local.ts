@@ -22,18 +22,26 @@ const FILES = {
   factsIndex: "facts.faiss",
   factValueIndex: "fact-values.faiss",
   factValueTexts: "fact-values.json",
+  embedderState: "embedder-state.json",
 } as const;
 
 const ManifestSchema = z.object({
   format: z.literal(STORE_FORMAT),
   schemaVersion: z.number().int(),
-  embedder: z.object({ id: z.string(), dimension: z.number().int().positive(), state: z.unknown().optional() }),
+  embedder: z.object({ id: z.string(), dimension: z.number().int().positive() }),
   count: z.number().int().nonnegative(),
   generation: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 type Manifest = z.infer<typeof ManifestSchema>;
+
+/** What `peek` reports of a memory without opening it. */
+export interface MemorySummary {
+  embedder: EmbedderInfo;
+  count: number;
+  updatedAt: string;
+}
 
 export interface OpenLocalStoreOptions {
   /** Open without the write lock; mutations throw. */
@@ -54,6 +62,7 @@ export class LocalMemoryStore implements MemoryStore {
   readonly readOnly: boolean;
   private lock?: DirectoryLock;
   private manifest: Manifest;
+  private embedderState: unknown;
   private entries: MemoryEntry[] = [];
   private lines: string[] = [];
   private rowOf = new Map<string, number>();
@@ -96,8 +105,13 @@ export class LocalMemoryStore implements MemoryStore {
         : { format: STORE_FORMAT, schemaVersion: STORE_SCHEMA_VERSION, embedder: options.embedder, count: 0, generation: 0, createdAt: now, updatedAt: now } satisfies Manifest;
       const store = new LocalMemoryStore(dir, readOnly, manifest);
       store.lock = lock;
-      if (exists) store.load(options.embedder);
-      else store.manifest.embedder = { ...options.embedder };
+      if (exists) {
+        store.embedderState = readEmbedderState(dir);
+        store.load(options.embedder);
+      } else {
+        store.manifest.embedder = { id: options.embedder.id, dimension: options.embedder.dimension };
+        store.embedderState = options.embedder.state;
+      }
       if (!exists) await store.commit();
       return store;
     } catch (err) {
@@ -106,8 +120,17 @@ export class LocalMemoryStore implements MemoryStore {
     }
   }
 
+  /** Reads a memory's manifest and embedder state without opening it (undefined when there is none). */
+  static peek(dirPath: string): MemorySummary | undefined {
+    const dir = resolve(dirPath);
+    const path = committedPath(dir, FILES.manifest);
+    if (!existsSync(path)) return undefined;
+    const m = readManifest(path);
+    return { embedder: { ...m.embedder, state: readEmbedderState(dir) }, count: m.count, updatedAt: m.updatedAt };
+  }
+
   get embedder(): EmbedderInfo {
-    return this.manifest.embedder;
+    return { ...this.manifest.embedder, state: this.embedderState };
   }
 
   get staleReason(): string | undefined {
@@ -185,14 +208,16 @@ export class LocalMemoryStore implements MemoryStore {
     await this.commit();
   }
 
+  /** On a read-only store the new vectors live in memory only, for this session's searches. */
   async reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
-    this.assertWritable();
+    if (!this.readOnly) this.assertWritable();
     if (vectors.length !== this.entries.length) throw new RangeError(`reindex: ${this.entries.length} entries but ${vectors.length} vectors`);
-    this.manifest.embedder = { ...embedder };
+    this.manifest.embedder = { id: embedder.id, dimension: embedder.dimension };
+    this.embedderState = embedder.state;
     this.resetVectors();
     for (let r = 0; r < vectors.length; r++) this.pushRowVectors(vectors[r]!);
     this.stale = undefined;
-    await this.commit();
+    if (!this.readOnly) await this.commit();
   }
 
   searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[] {
@@ -389,6 +414,7 @@ export class LocalMemoryStore implements MemoryStore {
         { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs) },
         { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
         { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
+        ...(this.embedderState === undefined ? [] : [{ name: FILES.embedderState, data: JSON.stringify(this.embedderState) }]),
       ],
       false,
     );
@@ -415,6 +441,16 @@ export class LocalMemoryStore implements MemoryStore {
 
   private assertFresh(): void {
     if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
+  }
+}
+
+function readEmbedderState(dir: string): unknown {
+  const path = committedPath(dir, FILES.embedderState);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new CorruptFileError(join(dir, FILES.embedderState), `invalid JSON: ${(err as Error).message}`, undefined, err);
   }
 }
 

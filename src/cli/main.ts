@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { registerMemoryCommands } from "./memory.js";
 import { runProgram } from "./run.js";
 
 /** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description("Procedural memory for LangChain.js agents (MemP in TypeScript)")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)");
+  registerMemoryCommands(program);
   return program;
 }
 

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { ConfigError, ModelOutputError } from "../../src/errors.js";
+import type { Trajectory } from "../../src/trajectory.js";
+import { invokeForJson } from "../../src/util/model-json.js";
+import { BUILD_KINDS, type BuildKind, type MemoryEvent } from "../types.js";
+import { condenseSteps, deriveActionVocabulary } from "./condense.js";
+import { criticalEventsPrompt, eventsPrompt, scriptPrompt } from "./prompts.js";
+import type { BuildContext, BuildPolicy, BuiltContent } from "./types.js";
+
+const ScriptReply = z.object({
+  procedure: z.array(z.string().min(1)).min(1),
+  pitfalls: z.array(z.string()).default([]),
+});
+
+const EventsReply = z.object({
+  events: z
+    .array(
+      z.object({
+        step: z.coerce.number().int(),
+        pre_state: z.string(),
+        action: z.string(),
+        entity: z.string().optional(),
+        post_state: z.string(),
+      }),
+    )
+    .min(1),
+});
+
+const CriticalReply = z.object({ critical: z.array(z.coerce.number().int()).min(1) });
+
+function requireModel(context: BuildContext, kind: BuildKind) {
+  if (!context.model) throw new ConfigError(`the "${kind}" build needs a chat model (--model)`);
+  return context.model;
+}
+
+function vocabulary(trajectory: Trajectory, context: BuildContext): string {
+  return context.actionVocabulary ?? deriveActionVocabulary([trajectory]);
+}
+
+/** Prompts see the condensed run, so long observations do not crowd out the steps. */
+function condensed(trajectory: Trajectory, context: BuildContext): Trajectory {
+  return { ...trajectory, steps: condenseSteps(trajectory.steps, context.maxObservationChars) };
+}
+
+async function distilScript(trajectory: Trajectory, context: BuildContext, kind: BuildKind): Promise<string> {
+  const model = requireModel(context, kind);
+  const reply = await invokeForJson(model, scriptPrompt(condensed(trajectory, context), vocabulary(trajectory, context)), ScriptReply, {
+    signal: context.signal,
+  });
+  const steps = reply.procedure.map((s, i) => `${i + 1}. ${s.trim()}`);
+  const pitfalls = reply.pitfalls.filter((p) => p.trim()).map((p) => `- Avoid: ${p.trim()}`);
+  return [...steps, ...pitfalls].join("\n");
+}
+
+export const trajectoryPolicy: BuildPolicy = {
+  name: "trajectory",
+  needsModel: false,
+  async build(trajectory, context): Promise<BuiltContent> {
+    return { script: null, trajectory: condenseSteps(trajectory.steps, context.maxObservationChars) };
+  },
+};
+
+export const scriptPolicy: BuildPolicy = {
+  name: "script",
+  needsModel: true,
+  async build(trajectory, context): Promise<BuiltContent> {
+    return { script: await distilScript(trajectory, context, "script"), trajectory: null };
+  },
+};
+
+export const proceduralizationPolicy: BuildPolicy = {
+  name: "proceduralization",
+  needsModel: true,
+  async build(trajectory, context): Promise<BuiltContent> {
+    return {
+      script: await distilScript(trajectory, context, "proceduralization"),
+      trajectory: condenseSteps(trajectory.steps, context.maxObservationChars),
+    };
+  },
+};
+
+/**
+ * MemP's "round" build: every step becomes a pre-state/action/post-state event, the model then
+ * selects the critical ones, and those become the entry's step-by-step instructions.
+ */
+export const eventsPolicy: BuildPolicy = {
+  name: "events",
+  needsModel: true,
+  async build(trajectory, context): Promise<BuiltContent> {
+    const model = requireModel(context, "events");
+    const run = condensed(trajectory, context);
+    const { events } = await invokeForJson(model, eventsPrompt(run, vocabulary(trajectory, context)), EventsReply, { signal: context.signal });
+    const byStep = new Map(events.map((e) => [e.step, e]));
+    const eventsJson = JSON.stringify(events, null, 1);
+    const { critical } = await invokeForJson(model, criticalEventsPrompt(trajectory.task, eventsJson), CriticalReply, { signal: context.signal });
+    const picked: MemoryEvent[] = [];
+    for (const step of critical) {
+      const e = byStep.get(step);
+      if (!e || picked.some((p) => p.step === step)) continue;
+      picked.push({ step: e.step, preState: e.pre_state, action: e.action, entity: e.entity, postState: e.post_state });
+    }
+    if (picked.length === 0) throw new ModelOutputError(`the model selected no existing event (steps ${critical.join(", ")})`, JSON.stringify(critical));
+    const script = picked.map((e, i) => `${i + 1}. ${e.action} (when ${e.preState}; then ${e.postState})`).join("\n");
+    return { script, trajectory: null, events: picked };
+  },
+};
+
+const registry = new Map<BuildKind, BuildPolicy>([trajectoryPolicy, scriptPolicy, proceduralizationPolicy, eventsPolicy].map((p) => [p.name, p]));
+
+export function getBuildPolicy(name: string): BuildPolicy {
+  const policy = registry.get(name as BuildKind);
+  if (!policy) throw new ConfigError(`unknown build policy "${name}"; expected one of ${BUILD_KINDS.join(", ")}`);
+  return policy;
+}

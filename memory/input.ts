@@ -1,0 +1,94 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { z } from "zod";
+import { InputError } from "../src/errors.js";
+import { parseTrajectory, zodToInputError, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
+import { parseJsonl } from "../src/util/jsonl.js";
+
+export interface SourcedTrajectory {
+  trajectory: Trajectory;
+  /** Where it came from, as `file:line` (JSONL) or `file#index` (MemP JSON). */
+  source: string;
+}
+
+/**
+ * Reads trajectories from our JSONL format or from MemP's own JSON file (an array of
+ * {query, trajectory, facts, source} whose trajectory is a chat). The format is told by the first
+ * non-blank character: `[` is MemP's array, anything else is JSONL.
+ */
+export function readTrajectories(file: string, options: { limit?: number } = {}): SourcedTrajectory[] {
+  if (!existsSync(file)) throw new InputError("no such file", { file });
+  if (statSync(file).isDirectory()) throw new InputError("expected a file, got a directory", { file });
+  const text = readFileSync(file, "utf8");
+  const items = text.trimStart().startsWith("[") ? readMempJson(text, file) : readJsonl(text, file);
+  return options.limit === undefined ? items : items.slice(0, options.limit);
+}
+
+function readJsonl(text: string, file: string): SourcedTrajectory[] {
+  return parseJsonl(text, file).map(({ value, line }) => ({ trajectory: parseTrajectory(value, { file, line }), source: `${file}:${line}` }));
+}
+
+const ChatTurn = z.union([
+  z.object({ role: z.string(), content: z.string() }),
+  z.object({ from: z.string(), value: z.string() }).transform((t) => ({ role: t.from, content: t.value })),
+]);
+
+const MempItem = z.object({
+  query: z.string().trim().min(1, "expected a non-empty query"),
+  trajectory: z.array(ChatTurn),
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullish(),
+  source: z.string().nullish(),
+  reward: z.number().nullish(),
+  success: z.boolean().nullish(),
+  game: z.string().nullish(),
+  env: z.string().nullish(),
+});
+
+function readMempJson(text: string, file: string): SourcedTrajectory[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`invalid JSON: ${(err as Error).message}`, { file, cause: err });
+  }
+  if (!Array.isArray(raw)) throw new InputError("expected a JSON array of {query, trajectory, facts, source}", { file });
+  return raw.map((item, i) => {
+    const parsed = MempItem.safeParse(item);
+    if (!parsed.success) {
+      const err = zodToInputError(parsed.error, { file });
+      throw new InputError(`item ${i}: ${err.message.replace(`${file}: `, "")}`, { file });
+    }
+    const m = parsed.data;
+    const trajectory: Trajectory = { task: m.query, steps: chatToSteps(m.trajectory) };
+    if (m.facts) trajectory.facts = m.facts;
+    if (m.reward != null) trajectory.reward = m.reward;
+    const success = m.success ?? (m.reward != null ? m.reward >= 1 : undefined);
+    if (success !== undefined) trajectory.success = success;
+    if (m.game) trajectory.game = m.game;
+    if (m.env) trajectory.env = m.env;
+    return { trajectory, source: m.source ? `${file}#${i} (${m.source})` : `${file}#${i}` };
+  });
+}
+
+const ASSISTANT_ROLES = new Set(["assistant", "gpt", "ai", "model"]);
+
+/**
+ * ETO-style chats: the assistant's turns carry `Thought: ...` and `Action: ...`; the next user
+ * turn is the observation. Turns before the first action (instructions, examples, "OK") are the
+ * prompt, not the run.
+ */
+export function chatToSteps(turns: Array<{ role: string; content: string }>): TrajectoryStep[] {
+  const steps: TrajectoryStep[] = [];
+  for (let i = 0; i < turns.length; i++) {
+    const turn = turns[i]!;
+    if (!ASSISTANT_ROLES.has(turn.role.toLowerCase())) continue;
+    const action = /(?:^|\n)\s*Action\s*(?:\d+)?\s*:\s*([\s\S]*?)\s*$/i.exec(turn.content)?.[1];
+    if (!action) continue;
+    const thought = /(?:^|\n)\s*Thought\s*(?:\d+)?\s*:\s*([\s\S]*?)(?=\n\s*Action\s*(?:\d+)?\s*:|$)/i.exec(turn.content)?.[1]?.trim();
+    const next = turns[i + 1];
+    const observation = next && !ASSISTANT_ROLES.has(next.role.toLowerCase()) ? next.content.replace(/^\s*Observation\s*(?:\d+)?\s*:\s*/i, "").trim() : "";
+    const step: TrajectoryStep = { action: action.trim(), observation };
+    if (thought) step.thought = thought;
+    steps.push(step);
+  }
+  return steps;
+}

@@ -1,0 +1,19 @@
+export * from "./types.js";
+export { getRetrievePolicy, randomPolicy, queryPolicy, factsPolicy, aveFactPolicy } from "./policies.js";
+export { formatGuidelines, entryGuidelines, GUIDELINES_HEADER } from "./format.js";
+export { taskFacts } from "./facts-extraction.js";
+
+import type { MemoryBank } from "../bank.js";
+import { getRetrievePolicy } from "./policies.js";
+import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveRequest } from "./types.js";
+
+/** Retrieves entries for a task with the named policy. */
+export async function retrieve(
+  bank: MemoryBank,
+  policy: RetrievePolicyName,
+  request: RetrieveRequest,
+  context: Omit<RetrieveContext, "bank"> = {},
+): Promise<RetrievedEntry[]> {
+  if (!Number.isInteger(request.k) || request.k <= 0) throw new RangeError(`k must be a positive integer, got ${request.k}`);
+  return getRetrievePolicy(policy).retrieve(request, { ...context, bank });
+}

@@ -1,0 +1,84 @@
+import { ConfigError } from "../../src/errors.js";
+import type { ScoredId } from "../store/types.js";
+import { factsToText } from "../types.js";
+import { taskFacts } from "./facts-extraction.js";
+import { RETRIEVE_POLICIES, type RetrieveContext, type RetrievedEntry, type RetrievePolicy, type RetrievePolicyName, type RetrieveRequest } from "./types.js";
+
+function resolveHits(hits: ScoredId[], request: RetrieveRequest, context: RetrieveContext): RetrievedEntry[] {
+  const out: RetrievedEntry[] = [];
+  for (const h of hits) {
+    if (request.threshold !== undefined && h.score < request.threshold) continue;
+    const entry = context.bank.store.get(h.id);
+    if (entry) out.push({ entry, score: h.score });
+  }
+  return out;
+}
+
+export const randomPolicy: RetrievePolicy = {
+  name: "random",
+  async retrieve(request, { bank }) {
+    const entries = bank.store.list();
+    const rand = mulberry32(hashString(`${request.seed ?? 0}\u0000${request.task}`));
+    // Partial Fisher-Yates: the first k slots are a uniform sample without replacement.
+    const k = Math.min(request.k, entries.length);
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(rand() * (entries.length - i));
+      [entries[i], entries[j]] = [entries[j]!, entries[i]!];
+    }
+    return entries.slice(0, k).map((entry) => ({ entry, score: null }));
+  },
+};
+
+export const queryPolicy: RetrievePolicy = {
+  name: "query",
+  async retrieve(request, context) {
+    const q = await context.bank.embedText(request.task);
+    return resolveHits(context.bank.store.searchVector("task", q, request.k), request, context);
+  },
+};
+
+export const factsPolicy: RetrievePolicy = {
+  name: "facts",
+  async retrieve(request, context) {
+    const facts = await taskFacts(request, context);
+    const q = await context.bank.embedText(factsToText(facts));
+    return resolveHits(context.bank.store.searchVector("facts", q, request.k), request, context);
+  },
+};
+
+export const aveFactPolicy: RetrievePolicy = {
+  name: "ave_fact",
+  async retrieve(request, context) {
+    const facts = await taskFacts(request, context);
+    const keys = Object.keys(facts);
+    const vectors = await context.bank.embedTexts(keys.map((k) => facts[k]!));
+    const query = new Map(keys.map((k, i) => [k, vectors[i]!]));
+    return resolveHits(context.bank.store.searchFactValues(query, request.k), request, context);
+  },
+};
+
+const registry = new Map<RetrievePolicyName, RetrievePolicy>([randomPolicy, queryPolicy, factsPolicy, aveFactPolicy].map((p) => [p.name, p]));
+
+export function getRetrievePolicy(name: string): RetrievePolicy {
+  const policy = registry.get(name as RetrievePolicyName);
+  if (!policy) throw new ConfigError(`unknown retrieve policy "${name}"; expected one of ${RETRIEVE_POLICIES.join(", ")}`);
+  return policy;
+}
+
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A small, fast, seedable PRNG; Math.random cannot be seeded. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,141 @@
+import type { Command } from "commander";
+import { MemoryBank } from "../../memory/bank.js";
+import { buildMemory } from "../../memory/build/runner.js";
+import { readTrajectories } from "../../memory/input.js";
+import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { LocalMemoryStore } from "../../memory/store/local.js";
+import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
+import { InputError } from "../errors.js";
+import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
+import { oneOf, positiveInt, printJson } from "./run.js";
+
+/** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
+function embeddingsSpecOf(dir: string): string | undefined {
+  const id = LocalMemoryStore.peek(dir)?.embedder.id;
+  if (!id) return undefined;
+  const local = /^local:hash-v1:d(\d+):/.exec(id);
+  if (local) return `local:${local[1]}`;
+  return id.startsWith("openai:") ? id : undefined;
+}
+
+async function openBank(dir: string, spec: string | undefined, readOnly: boolean): Promise<MemoryBank> {
+  const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
+  return MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved), readOnly });
+}
+
+function parseFactsOption(raw: string | undefined): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InputError(`--facts expects a JSON object such as '{"object": "mug"}', got ${raw}`, { field: "--facts" });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError("--facts expects a JSON object", { field: "--facts" });
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+export function searchResultJson(r: { entry: MemoryEntry; score: number | null }) {
+  const e = r.entry;
+  return { id: e.id, task: e.task, score: r.score, kind: e.kind, script: e.script, stats: { hits: e.stats.hits, successes: e.stats.successes } };
+}
+
+export function registerMemoryCommands(program: Command): void {
+  const memory = program.command("memory").description("build, search and inspect a procedural memory");
+
+  memory
+    .command("build")
+    .description("build memory entries from trajectories (our JSONL, or MemP's JSON array)")
+    .requiredOption("--from <file>", "trajectory file")
+    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
+    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")}`, oneOf("--build", BUILD_KINDS), "proceduralization" as BuildKind)
+    .option("--model <name>", "chat model on the OpenAI-compatible endpoint (needed by script, proceduralization, events)")
+    .option("--embeddings <spec>", EMBEDDINGS_HELP)
+    .option("--limit <n>", "build at most N trajectories", positiveInt("--limit"))
+    .option("--concurrency <n>", "parallel model calls", positiveInt("--concurrency"), 8)
+    .option("--json", "print the summary as JSON")
+    .action(async (opts: { from: string; memoryDir: string; build: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; json?: boolean }) => {
+      const items = readTrajectories(opts.from, { limit: opts.limit });
+      const needsModel = opts.build !== "trajectory";
+      if (needsModel && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
+      const model = needsModel ? createChatModel(opts.model!) : undefined;
+      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
+      try {
+        const summary = await buildMemory(bank, items, { kind: opts.build, model, modelName: opts.model, concurrency: opts.concurrency });
+        if (opts.json) {
+          printJson({ built: summary.built, skipped: summary.skipped, failed: summary.failed, count: bank.store.size() });
+        } else {
+          process.stdout.write(
+            `built ${summary.built}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
+              `the memory holds ${bank.store.size()} entries (${bank.store.backend} index)\n`,
+          );
+          for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
+        }
+      } finally {
+        await bank.close();
+      }
+    });
+
+  memory
+    .command("search")
+    .description("retrieve the entries a task would see")
+    .argument("<query>", "the task text")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
+    .option("--top-k <k>", "number of entries", positiveInt("--top-k"), 5)
+    .option("--threshold <score>", "drop entries scoring below this", parseFloat)
+    .option("--seed <n>", "seed for the random policy", (v) => Number.parseInt(v, 10), 0)
+    .option("--facts <json>", "the task's facts as a JSON object (facts/ave_fact; otherwise --model extracts them)")
+    .option("--model <name>", "chat model that extracts facts (facts, ave_fact)")
+    .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
+    .option("--json", "print JSON")
+    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; json?: boolean }) => {
+      const bank = await openBank(opts.memoryDir, opts.embeddings, true);
+      try {
+        const results = await retrieve(
+          bank,
+          opts.retrieve,
+          { task: query, k: opts.topK, threshold: opts.threshold, seed: opts.seed, facts: parseFactsOption(opts.facts) },
+          { model: opts.model ? createChatModel(opts.model) : undefined },
+        );
+        if (opts.json) {
+          printJson(results.map(searchResultJson));
+          return;
+        }
+        if (results.length === 0) process.stdout.write("no entries\n");
+        for (const [i, r] of results.entries()) {
+          const score = r.score === null ? "random" : r.score.toFixed(3);
+          process.stdout.write(`${i + 1}. [${score}] ${r.entry.task}  (${r.entry.kind}, ${r.entry.id}, hits ${r.entry.stats.hits}, successes ${r.entry.stats.successes})\n`);
+          if (r.entry.script) process.stdout.write(r.entry.script.replace(/^/gm, "     ") + "\n");
+        }
+      } finally {
+        await bank.close();
+      }
+    });
+
+  memory
+    .command("show")
+    .description("summarise a memory and list its entries")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .option("--json", "print JSON")
+    .action(async (opts: { memoryDir: string; json?: boolean }) => {
+      const summary = LocalMemoryStore.peek(opts.memoryDir);
+      const store = await LocalMemoryStore.open(opts.memoryDir, {
+        readOnly: true,
+        embedder: summary?.embedder ?? { id: "unknown", dimension: 1 },
+      });
+      try {
+        const entries = store.list();
+        if (opts.json) {
+          printJson({ count: entries.length, embedder: store.embedder.id, dimension: store.embedder.dimension, entries });
+          return;
+        }
+        process.stdout.write(`${entries.length} entries, embedder ${store.embedder.id} (${store.embedder.dimension}-d)\n`);
+        for (const e of entries) {
+          process.stdout.write(`${e.id}  ${e.kind.padEnd(17)} hits ${String(e.stats.hits).padStart(3)} ok ${String(e.stats.successes).padStart(3)}  ${e.task}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}
