@@ -136,8 +136,10 @@ async function playInteractively(engine: AlfworldEngine, print: (r: StepRecord) 
     },
   });
   let step = 0;
+  // Piped input gets no prompt: the transcript echoes each command instead.
+  const prompt = () => process.stdin.isTTY === true && rl.prompt();
   rl.setPrompt("> ");
-  rl.prompt();
+  prompt();
   for await (const line of rl) {
     const command = line.trim();
     if (command === "admissible") process.stdout.write(engine.admissibleCommands.join("\n") + "\n");
@@ -146,7 +148,7 @@ async function playInteractively(engine: AlfworldEngine, print: (r: StepRecord) 
       print(stepRecord(++step, command, r));
       if (r.done) break;
     }
-    rl.prompt();
+    prompt();
   }
   rl.close();
 }
