@@ -10,6 +10,7 @@ export interface OpenMemoryOptions {
   readOnly?: boolean;
   /** Create the memory when the directory holds none (writers only; default true). */
   create?: boolean;
+  vectorBackend?: "auto" | "faiss" | "exact";
 }
 
 /**
@@ -27,6 +28,7 @@ export class MemoryBank {
     const store = await LocalMemoryStore.open(dir, {
       readOnly: options.readOnly,
       create: options.create,
+      vectorBackend: options.vectorBackend,
       embedder: await describe(embeddings),
     });
     const bank = new MemoryBank(store, embeddings);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { env } from "../../src/config.js";
-import { CorruptFileError, InputError } from "../../src/errors.js";
+import { ConfigError, CorruptFileError, InputError } from "../../src/errors.js";
 import { parseJsonl } from "../../src/util/jsonl.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { loadFaiss, type FaissFlatIndex } from "./faiss.js";
@@ -50,6 +50,8 @@ export interface OpenLocalStoreOptions {
   embedder: EmbedderInfo;
   /** Create the directory when it holds no memory yet (default true for writers). */
   create?: boolean;
+  /** "auto" (default) uses faiss when its addon loads, else the exact in-process index. */
+  vectorBackend?: "auto" | "faiss" | "exact";
 }
 
 /**
@@ -74,10 +76,12 @@ export class LocalMemoryStore implements MemoryStore {
   private stale: string | undefined;
   private faissTask?: FaissFlatIndex;
   private faissFacts?: FaissFlatIndex;
-  private readonly faiss = loadFaiss(env);
+  private readonly faiss: ReturnType<typeof loadFaiss>;
 
-  private constructor(dir: string, readOnly: boolean, manifest: Manifest) {
+  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: OpenLocalStoreOptions["vectorBackend"]) {
     this.dir = dir;
+    this.faiss = backend === "exact" ? null : loadFaiss(env);
+    if (backend === "faiss" && !this.faiss) throw new ConfigError("the faiss vector backend was requested but faiss-node cannot be loaded");
     this.readOnly = readOnly;
     this.manifest = manifest;
     const d = manifest.embedder.dimension;
@@ -103,7 +107,7 @@ export class LocalMemoryStore implements MemoryStore {
       const manifest = exists
         ? readManifest(committedPath(dir, FILES.manifest))
         : { format: STORE_FORMAT, schemaVersion: STORE_SCHEMA_VERSION, embedder: options.embedder, count: 0, generation: 0, createdAt: now, updatedAt: now } satisfies Manifest;
-      const store = new LocalMemoryStore(dir, readOnly, manifest);
+      const store = new LocalMemoryStore(dir, readOnly, manifest, options.vectorBackend);
       store.lock = lock;
       if (exists) {
         store.embedderState = readEmbedderState(dir);
