@@ -98,12 +98,9 @@ interface Denominators {
 function score(verdicts: readonly PlanVerdict[], delivered: number, d: Denominators): Scores {
   let csPass = 0, hardPass = 0, csMacro = 0, hardMacro = 0, final = 0;
   for (const v of verdicts) {
-    if (v.hard === null) {
-      // Counted for the micro rate only when delivered; macro counts need a hard box (the official `continue`).
-      csPass += countTrue(v.commonsense);
-      continue;
-    }
     csPass += countTrue(v.commonsense);
+    // Macro and final counts need a hard box: the official loop `continue`s past plans without one.
+    if (v.hard === null) continue;
     hardPass += countTrue(v.hard);
     const cs = noFalse(v.commonsense), hard = noFalse(v.hard);
     if (cs) csMacro++;
