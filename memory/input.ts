@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../src/errors.js";
-import { parseTrajectory, zodToInputError, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
+import { parseTrajectory, zodIssueMessage, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
 import { parseJsonl } from "../src/util/jsonl.js";
 
 export interface SourcedTrajectory {
@@ -54,8 +54,9 @@ function readMempJson(text: string, file: string): SourcedTrajectory[] {
   return raw.map((item, i) => {
     const parsed = MempItem.safeParse(item);
     if (!parsed.success) {
-      const err = zodToInputError(parsed.error, { file });
-      throw new InputError(`item ${i}: ${err.message.replace(`${file}: `, "")}`, { file });
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length ? `field "${issue.path.join(".")}": ` : "";
+      throw new InputError(`item ${i}: ${field}${zodIssueMessage(issue)}`, { file });
     }
     const m = parsed.data;
     const trajectory: Trajectory = { task: m.query, steps: chatToSteps(m.trajectory) };

@@ -36,5 +36,10 @@ export function parseTrajectory(value: unknown, where: { file?: string; line?: n
 export function zodToInputError(error: z.ZodError, where: { file?: string; line?: number }): InputError {
   const issue = error.issues[0]!;
   const field = issue.path.join(".") || undefined;
-  return new InputError(issue.message === "Required" ? "missing required field" : issue.message, { ...where, field });
+  return new InputError(zodIssueMessage(issue), { ...where, field });
+}
+
+/** A zod issue in the project's words: "missing required field" rather than zod's "Required". */
+export function zodIssueMessage(issue: z.ZodIssue): string {
+  return issue.message === "Required" ? "missing required field" : issue.message;
 }

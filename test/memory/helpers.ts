@@ -36,3 +36,13 @@ export function axis(d: number, i: number, tail = 0): Float32Array {
 export function vectorsOf(task: Float32Array, facts?: Float32Array, values: Record<string, Float32Array> = {}): EntryVectors {
   return { task, facts: facts ?? task, factValues: new Map(Object.entries(values)) };
 }
+
+import type { BaseMessage } from "@langchain/core/messages";
+import { fakeModel } from "@langchain/core/testing";
+
+/** A fakeModel() that answers every call (up to `times`) with `reply(messages)`. */
+export function answering(reply: (messages: BaseMessage[]) => BaseMessage, times = 200) {
+  const model = fakeModel();
+  for (let i = 0; i < times; i++) model.respond(reply);
+  return model;
+}
