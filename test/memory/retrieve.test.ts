@@ -55,7 +55,7 @@ describe("random retrieval", () => {
   });
 });
 
-const FACTS = [
+const FACTS: Array<Record<string, string>> = [
   { object: "mug", target: "coffeemachine", state: "clean" },
   { object: "egg", target: "garbagecan", state: "hot" },
   { object: "apple", target: "fridge", state: "cool" },
