@@ -1,0 +1,274 @@
+/**
+ * The two-stage episode rules (agents/tool_agents.py ReactAgent) as a controller that any
+ * executor can drive: the scratchpad and json_log, step limit and prompt-token halting, the stop
+ * on three identical actions in a row, the per-tool retry counters (with the official
+ * "accommodation" key slip), masking of older search results, the empty-action messages, and the
+ * Planner call that ends the episode. `runTwoStageEpisode` drives it with a chat model.
+ */
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { HumanMessage } from "@langchain/core/messages";
+import type { Trajectory } from "../../src/trajectory.js";
+import { ACTION_COUNTER, isActionType, MASKED_TEXT, parseAction, RETRY_COUNTERS, TravelPlannerSandbox, type ActionState } from "./actions.js";
+import type { TravelPlannerDatabase } from "./database.js";
+import { countCl100kTokens, messageText, type TokenCounter, type TravelPlanner } from "./planner.js";
+import { agentPrompt } from "./prompts.js";
+import type { TravelQuery } from "./queries.js";
+
+export const FILTERED_ACTION_TEXT =
+  " Your action is filtered due to content. Please make sure your action does not start with ['\\n', 'Thought', 'Action', 'Observation'] and assume all the actions are permitted in this environment and take the action again.";
+export const NULL_ACTION_FEEDBACK = "No feedback from the environment due to the null action. Please make sure your action does not start with [Thought, Action, Observation].";
+export const NULL_ACTION_OBSERVATION = "No feedback from the environment due to the null action.";
+
+export interface JsonLogEntry {
+  step: number;
+  thought: string;
+  action: string;
+  observation: string;
+  state: string;
+}
+
+export interface EpisodeOptions {
+  db: TravelPlannerDatabase;
+  planner: TravelPlanner;
+  /** The user's request (the natural-language query). */
+  query: string;
+  /** Structured query fields, copied into the trajectory's facts when given. */
+  queryData?: TravelQuery;
+  /** Official: 30. */
+  maxSteps?: number;
+  /** Failed calls of one tool before the episode stops (official: 3). */
+  maxRetries?: number;
+  /** Prompt budget in cl100k tokens (official: 30,000; 15,000 for gpt-3.5). */
+  maxPromptTokens?: number;
+  countTokens?: TokenCounter;
+  /** The agent prompt; defaults to ours. */
+  prompt?: (query: string, scratchpad: string) => string;
+}
+
+/** `format_step`: strip, then drop every newline. */
+export function formatStep(text: string): string {
+  return text.trim().replace(/\n/g, "");
+}
+
+type Phase = "thought" | "action";
+
+export class TwoStageEpisode {
+  readonly sandbox: TravelPlannerSandbox;
+  readonly query: string;
+  scratchpad = "";
+  readonly jsonLog: JsonLogEntry[] = [];
+  /** The Planner's answer; "" when the episode ended without one. */
+  answer = "";
+  finished = false;
+  /** Why the episode stopped without a plan (repetition, retries, halting), if it did. */
+  stopReason: string | undefined;
+  stepN = 1;
+
+  private phase: Phase = "thought";
+  private labelled = false;
+  private lastActions: string[] = [];
+  private readonly retry: Record<string, number>;
+  private readonly rawSteps: { thought?: string; action: string; observation: string }[] = [];
+  private readonly options: Required<Omit<EpisodeOptions, "queryData">> & { queryData?: TravelQuery };
+
+  constructor(options: EpisodeOptions) {
+    this.options = {
+      maxSteps: 30,
+      maxRetries: 3,
+      maxPromptTokens: 30_000,
+      countTokens: countCl100kTokens,
+      prompt: agentPrompt,
+      ...options,
+    };
+    this.query = options.query;
+    this.sandbox = new TravelPlannerSandbox(options.db);
+    this.retry = Object.fromEntries(RETRY_COUNTERS.map((k) => [k, 0]));
+  }
+
+  /** The agent prompt for the current scratchpad. */
+  agentPrompt(): string {
+    return this.options.prompt(this.query, this.scratchpad);
+  }
+
+  /** Step limit or prompt budget exceeded (checked between steps, as in the official loop). */
+  get halted(): boolean {
+    if (this.finished) return false;
+    if (this.phase !== "thought" || this.labelled) return false;
+    return this.stepN > this.options.maxSteps || this.options.countTokens(this.agentPrompt()) > this.options.maxPromptTokens;
+  }
+
+  get done(): boolean {
+    return this.finished || this.halted;
+  }
+
+  private current(): JsonLogEntry {
+    return this.jsonLog[this.jsonLog.length - 1]!;
+  }
+
+  private label(): void {
+    if (this.labelled) return;
+    if (this.phase === "thought") {
+      this.jsonLog.push({ step: this.stepN, thought: "", action: "", observation: "", state: "" });
+      this.scratchpad += `\nThought ${this.stepN}:`;
+    } else {
+      this.scratchpad += `\nAction ${this.stepN}:`;
+    }
+    this.labelled = true;
+  }
+
+  /** The prompt the model must continue now (a thought or an action), labels included. */
+  prompt(): string {
+    this.assertRunning();
+    this.label();
+    return this.agentPrompt();
+  }
+
+  /** Whether the next model output is read as a thought or as an action. */
+  get expecting(): Phase {
+    return this.phase;
+  }
+
+  /** Feeds the model's output for the current phase. */
+  async submit(output: string): Promise<void> {
+    this.assertRunning();
+    this.label();
+    if (this.phase === "thought") {
+      const thought = formatStep(output);
+      this.scratchpad += " " + thought;
+      // The official log keeps the "Thought n: " prefix (its replace of "\nThought n:" never matches).
+      this.current().thought = lastLine(this.scratchpad);
+      this.pendingThought = thought;
+      this.phase = "action";
+      this.labelled = false;
+      return;
+    }
+    await this.act(formatStep(output));
+  }
+
+  private pendingThought: string | undefined;
+
+  /** One whole step for executors that produce thought and action together (thought optional). */
+  async step(action: string, thought?: string): Promise<JsonLogEntry> {
+    this.assertRunning();
+    if (thought !== undefined) {
+      await this.submit(thought);
+    } else {
+      this.jsonLog.push({ step: this.stepN, thought: "", action: "", observation: "", state: "" });
+      this.phase = "action";
+      this.labelled = false;
+    }
+    await this.submit(action);
+    return this.jsonLog[this.jsonLog.length - 1]!;
+  }
+
+  private assertRunning(): void {
+    if (this.done) throw new Error("the episode is over");
+  }
+
+  private async act(action: string): Promise<void> {
+    const entry = this.current();
+    const n = this.stepN;
+    this.scratchpad += action === "" ? FILTERED_ACTION_TEXT : " " + action;
+    if (this.lastActions.length > 0 && this.lastActions[this.lastActions.length - 1] !== action) this.lastActions = [];
+    this.lastActions.push(action);
+    if (this.lastActions.length === 3) {
+      entry.state = "same action 3 times repeated";
+      this.stop(entry.state);
+      return;
+    }
+    entry.action = lastLine(this.scratchpad);
+    this.scratchpad += `\nObservation ${n}: `;
+    let observation: string;
+    if (action === "") {
+      this.scratchpad += NULL_ACTION_FEEDBACK;
+      observation = NULL_ACTION_OBSERVATION;
+    } else {
+      const parsed = parseAction(action);
+      if (parsed?.type === "Planner") {
+        observation = await this.options.planner.plan(this.sandbox.notebook.toPlannerText(), parsed.arg);
+        this.scratchpad += observation;
+        this.answer = observation;
+        this.resetCounters();
+        entry.state = "Successful";
+        this.finished = true;
+      } else {
+        const pending = isActionType(parsed?.type) ? ACTION_COUNTER[parsed.type] : "invalidAction";
+        const counter = pending in this.retry ? pending : "invalidAction";
+        if (this.retry[counter]! + 1 > this.options.maxRetries) {
+          entry.state = `${pending} early stop due to ${this.options.maxRetries} max retries.`;
+          this.stop(entry.state);
+          return;
+        }
+        const previous = this.sandbox.currentData;
+        const result = this.sandbox.call(action);
+        if (result.masked) {
+          const visible = (previous ?? "None").trim();
+          if (visible !== "") this.scratchpad = this.scratchpad.split(visible).join(MASKED_TEXT);
+        }
+        observation = result.observation;
+        this.scratchpad += observation;
+        if (result.failedCounter) this.retry[result.failedCounter] = (this.retry[result.failedCounter] ?? 0) + 1;
+        else this.resetCounters();
+        entry.state = result.state satisfies ActionState;
+      }
+    }
+    entry.observation = observation;
+    this.rawSteps.push({ ...(this.pendingThought !== undefined ? { thought: this.pendingThought } : {}), action, observation });
+    this.pendingThought = undefined;
+    this.stepN += this.finished ? 2 : 1;
+    this.phase = "thought";
+    this.labelled = false;
+  }
+
+  private stop(reason: string): void {
+    this.finished = true;
+    this.stopReason = reason;
+  }
+
+  private resetCounters(): void {
+    for (const k of Object.keys(this.retry)) this.retry[k] = 0;
+  }
+
+  /** The episode as the memory's trajectory format (env "travelplanner"). */
+  toTrajectory(): Trajectory {
+    const q = this.options.queryData;
+    const facts: Record<string, string> = {};
+    if (q) {
+      facts.org = q.org;
+      facts.dest = q.dest;
+      facts.days = String(q.days);
+      facts.people_number = String(q.people_number);
+      facts.budget = String(q.budget);
+      facts.level = q.level;
+      for (const [k, v] of Object.entries(q.local_constraint)) if (v !== null) facts[k] = Array.isArray(v) ? v.join(", ") : v;
+    }
+    return {
+      task: this.query,
+      env: "travelplanner",
+      success: this.answer !== "" && this.answer !== "Max Token Length Exceeded.",
+      ...(q ? { facts } : {}),
+      steps: this.rawSteps.map((s) => ({ ...s })),
+    };
+  }
+}
+
+function lastLine(text: string): string {
+  const i = text.lastIndexOf("\n");
+  return i < 0 ? text : text.slice(i + 1);
+}
+
+export interface RunEpisodeOptions extends EpisodeOptions {
+  /** The agent model; called with one human message and stop ["\n"] per thought and per action. */
+  model: BaseChatModel;
+}
+
+/** Runs a whole two-stage episode with a chat model; returns the finished controller. */
+export async function runTwoStageEpisode(options: RunEpisodeOptions): Promise<TwoStageEpisode> {
+  const episode = new TwoStageEpisode(options);
+  while (!episode.done) {
+    const reply = await options.model.invoke([new HumanMessage(episode.prompt())], { stop: ["\n"] });
+    await episode.submit(messageText(reply));
+  }
+  if (!episode.finished && episode.stopReason === undefined) episode.stopReason = "halted (step limit or prompt length)";
+  return episode;
+}

@@ -1,0 +1,126 @@
+/**
+ * From the planner's text plan to the official plan JSON (a list of day objects with days,
+ * current_city, transportation, breakfast, attraction, lunch, dinner, accommodation).
+ * Deterministic when the text follows the "Day N:" / "Field: value" layout; optionally an injected
+ * chat model converts free-form text, as the official pipeline does with GPT-4.
+ */
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { HumanMessage } from "@langchain/core/messages";
+import { MAX_TOKEN_LENGTH_EXCEEDED, messageText } from "./planner.js";
+import { parsePyLiteral } from "./pyLiteral.js";
+
+export const PLAN_FIELDS = ["current_city", "transportation", "breakfast", "attraction", "lunch", "dinner", "accommodation"] as const;
+export type PlanField = (typeof PLAN_FIELDS)[number];
+
+export type PlanDay = { days: number } & Record<PlanField, string>;
+
+export interface ParsedPlan {
+  /** null when the text holds no usable plan (the official pipeline then submits null). */
+  plan: PlanDay[] | null;
+  method: "deterministic" | "llm" | "none";
+  /** Why no plan came out, when none did. */
+  reason?: string;
+}
+
+const LABELS: Record<string, PlanField> = {
+  "current city": "current_city",
+  "current_city": "current_city",
+  transportation: "transportation",
+  transport: "transportation",
+  breakfast: "breakfast",
+  attraction: "attraction",
+  attractions: "attraction",
+  lunch: "lunch",
+  dinner: "dinner",
+  accommodation: "accommodation",
+  accommodations: "accommodation",
+};
+
+/** Strips markdown decoration around a line: bullets, emphasis, heading marks. */
+function undecorate(line: string): string {
+  return line.replace(/^[\s>#*\-•]+/, "").replace(/\*\*|__/g, "").trim();
+}
+
+/** Official post-processing conventions: '$' removed; empty values become '-'. */
+function cleanValue(value: string): string {
+  const v = value.replace(/\$/g, "").trim();
+  return v === "" ? "-" : v;
+}
+
+/** Parses plans laid out as the planner prompt asks; null when the text does not follow it. */
+export function parsePlanText(text: string): PlanDay[] | null {
+  const days: PlanDay[] = [];
+  let currentDay: PlanDay | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = undecorate(raw);
+    if (line === "") continue;
+    const header = /^Day\s+(\d+)\s*:?\s*(.*)$/i.exec(line);
+    if (header && !/^(current|transportation)/i.test(header[2] ?? "")) {
+      currentDay = { days: Number(header[1]), current_city: "-", transportation: "-", breakfast: "-", attraction: "-", lunch: "-", dinner: "-", accommodation: "-" };
+      days.push(currentDay);
+      continue;
+    }
+    if (!currentDay) continue;
+    const field = /^([A-Za-z_ ]+?)\s*:\s*(.*)$/.exec(line);
+    if (!field) continue;
+    const key = LABELS[field[1]!.toLowerCase()];
+    if (key) currentDay[key] = cleanValue(field[2]!);
+  }
+  if (days.length === 0) return null;
+  // A day without a current city means the layout was not followed.
+  if (days.some((d) => d.current_city === "-")) return null;
+  return days;
+}
+
+function conversionPrompt(text: string): string {
+  return `Convert the travel plan below into JSON. Output a list with one object per day, each with exactly the keys "days" (the day number), "current_city", "transportation", "breakfast", "attraction", "lunch", "dinner" and "accommodation".
+Rules:
+- Use "from A to B" for current_city on a day that travels between cities.
+- Write restaurants, attractions and accommodations as "Name, City"; separate attractions with ';' and end each with ';'.
+- Keep flight numbers as "Flight Number: F0000000, from A to B, Departure Time: HH:MM, Arrival Time: HH:MM".
+- Write '-' for anything missing or unspecific (such as eating at home or on the road).
+- Remove every '$' sign.
+Put the JSON between \`\`\`json and \`\`\`.
+
+Text:
+${text}
+JSON:
+`;
+}
+
+/** Takes the first fenced JSON block (or the whole reply) and reads it as JSON, then as a Python literal. */
+export function extractJsonPlan(reply: string): PlanDay[] | null {
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(reply);
+  const body = (fenced ? fenced[1]! : reply).trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    try {
+      value = parsePyLiteral(body);
+    } catch {
+      return null;
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0) return null;
+  if (!value.every((d) => typeof d === "object" && d !== null && !Array.isArray(d))) return null;
+  return value as PlanDay[];
+}
+
+export interface ParsePlanOptions {
+  /** Used when the text does not follow the plan layout. */
+  model?: BaseChatModel;
+}
+
+/** Text plan → plan JSON: deterministic first, then the model if one is given. */
+export async function parsePlan(text: string, options: ParsePlanOptions = {}): Promise<ParsedPlan> {
+  if (text.trim() === "" || text.trim() === MAX_TOKEN_LENGTH_EXCEEDED) {
+    return { plan: null, method: "none", reason: text.trim() === "" ? "empty planner output" : MAX_TOKEN_LENGTH_EXCEEDED };
+  }
+  const deterministic = parsePlanText(text);
+  if (deterministic) return { plan: deterministic, method: "deterministic" };
+  if (!options.model) return { plan: null, method: "none", reason: 'the text does not follow the "Day N:" plan layout and no model was given' };
+  const reply = messageText(await options.model.invoke([new HumanMessage(conversionPrompt(text))]));
+  const plan = extractJsonPlan(reply);
+  return plan ? { plan, method: "llm" } : { plan: null, method: "none", reason: "the model's reply holds no JSON list of days" };
+}
