@@ -10,7 +10,8 @@ import { HumanMessage } from "@langchain/core/messages";
 import type { Trajectory } from "../../src/trajectory.js";
 import { ACTION_COUNTER, isActionType, MASKED_TEXT, parseAction, RETRY_COUNTERS, TravelPlannerSandbox, type ActionState } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
-import { countCl100kTokens, messageText, type TokenCounter, type TravelPlanner } from "./planner.js";
+import { messageText } from "../../src/util/model-json.js";
+import { countCl100kTokens, type TokenCounter, type TravelPlanner } from "./planner.js";
 import { agentPrompt } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
 

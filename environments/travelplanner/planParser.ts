@@ -6,7 +6,10 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage } from "@langchain/core/messages";
-import { MAX_TOKEN_LENGTH_EXCEEDED, messageText } from "./planner.js";
+import { z } from "zod";
+import { ModelOutputError } from "../../src/errors.js";
+import { invokeForJson, parseModelJson } from "../../src/util/model-json.js";
+import { MAX_TOKEN_LENGTH_EXCEEDED } from "./planner.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 
 export const PLAN_FIELDS = ["current_city", "transportation", "breakfast", "attraction", "lunch", "dinner", "accommodation"] as const;
@@ -88,23 +91,22 @@ JSON:
 `;
 }
 
-/** Takes the first fenced JSON block (or the whole reply) and reads it as JSON, then as a Python literal. */
+const PlanJson = z.array(z.record(z.string(), z.unknown())).min(1, "expected at least one day");
+
+/**
+ * Reads a plan out of a model reply: JSON first (fences and prose tolerated), then the first
+ * fenced block as a Python literal, which is how the official pipeline reads it (`eval`).
+ */
 export function extractJsonPlan(reply: string): PlanDay[] | null {
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(reply);
-  const body = (fenced ? fenced[1]! : reply).trim();
-  let value: unknown;
+  const json = parseModelJson(reply, PlanJson);
+  if (json.ok) return json.value as PlanDay[];
+  const fenced = /```(?:json|python)?\s*([\s\S]*?)```/.exec(reply);
   try {
-    value = JSON.parse(body);
+    const value = PlanJson.safeParse(parsePyLiteral((fenced ? fenced[1]! : reply).trim()));
+    return value.success ? (value.data as PlanDay[]) : null;
   } catch {
-    try {
-      value = parsePyLiteral(body);
-    } catch {
-      return null;
-    }
+    return null;
   }
-  if (!Array.isArray(value) || value.length === 0) return null;
-  if (!value.every((d) => typeof d === "object" && d !== null && !Array.isArray(d))) return null;
-  return value as PlanDay[];
 }
 
 export interface ParsePlanOptions {
@@ -120,7 +122,16 @@ export async function parsePlan(text: string, options: ParsePlanOptions = {}): P
   const deterministic = parsePlanText(text);
   if (deterministic) return { plan: deterministic, method: "deterministic" };
   if (!options.model) return { plan: null, method: "none", reason: 'the text does not follow the "Day N:" plan layout and no model was given' };
-  const reply = messageText(await options.model.invoke([new HumanMessage(conversionPrompt(text))]));
-  const plan = extractJsonPlan(reply);
-  return plan ? { plan, method: "llm" } : { plan: null, method: "none", reason: "the model's reply holds no JSON list of days" };
+  try {
+    // One retry that shows the model what was wrong with its reply; then the plan is null, as officially.
+    const plan = await invokeForJson(options.model, [new HumanMessage(conversionPrompt(text))], PlanJson, { retries: 1 });
+    return { plan: plan as PlanDay[], method: "llm" };
+  } catch (err) {
+    if (ModelOutputError.isInstance(err)) {
+      const fallback = extractJsonPlan(err.output);
+      if (fallback) return { plan: fallback, method: "llm" };
+      return { plan: null, method: "none", reason: err.message };
+    }
+    throw err;
+  }
 }

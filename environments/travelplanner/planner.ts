@@ -4,9 +4,10 @@
  * on a query's reference information). The model is injected; prompts are ours.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { HumanMessage } from "@langchain/core/messages";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
+import { messageText } from "../../src/util/model-json.js";
 import { PLANNER_PROMPT, PLANNER_PROMPT_COT } from "./prompts.js";
 
 export type TokenCounter = (text: string) => number;
@@ -36,13 +37,6 @@ export interface LlmPlannerOptions {
   maxPromptTokens?: number;
   strategy?: PlannerStrategy;
   countTokens?: TokenCounter;
-}
-
-/** The text of a chat model reply, whatever its content shape. */
-export function messageText(message: BaseMessage): string {
-  const content = message.content;
-  if (typeof content === "string") return content;
-  return content.map((part) => (typeof part === "string" ? part : part.type === "text" ? String((part as { text?: unknown }).text ?? "") : "")).join("");
 }
 
 export class LlmPlanner implements TravelPlanner {
