@@ -18,9 +18,28 @@ export interface Operator {
  * object) rather than from a generic grounder.
  */
 export function applicableOperators(game: AlfworldGame, facts: FactStore): Operator[] {
+  const here = agentLocation(game, facts);
+  return [...movementOperators(game, here), ...localOperators(game, facts, here)];
+}
+
+/**
+ * `go to` every receptacle at another location. These depend only on where the agent is (the
+ * receptacle positions never change), so the engine computes them once per location.
+ */
+export function movementOperators(game: AlfworldGame, here: number): Operator[] {
+  if (here < 0 || !game.actions.has("gotolocation")) return [];
+  const ops: Operator[] = [];
+  for (const r of game.receptacles) {
+    const lend = game.receptacleLocation[r]!;
+    if (lend !== here) ops.push({ action: "gotolocation", params: [game.agent, here, lend, r] });
+  }
+  return ops;
+}
+
+/** Every applicable operator other than movement. */
+export function localOperators(game: AlfworldGame, facts: FactStore, here: number): Operator[] {
   const { pred, agent, actions } = game;
   const ops: Operator[] = [];
-  const here = agentLocation(game, facts);
   const local = here < 0 ? [] : (game.receptaclesAt.get(here) ?? []);
   const held = heldObject(game, facts);
   const live = (name: string) => actions.has(name);
@@ -32,12 +51,6 @@ export function applicableOperators(game: AlfworldGame, facts: FactStore): Opera
   if (live("inventory")) ops.push({ action: "inventory", params: [agent] });
   if (live("help")) ops.push({ action: "help", params: [agent] });
   if (held >= 0 && live("examineobject")) ops.push({ action: "examineobject", params: [agent, held] });
-  if (here >= 0 && live("gotolocation")) {
-    for (const r of game.receptacles) {
-      const lend = game.receptacleLocation[r]!;
-      if (lend !== here) ops.push({ action: "gotolocation", params: [agent, here, lend, r] });
-    }
-  }
   for (const r of local) {
     if (live("examinereceptacle")) ops.push({ action: "examinereceptacle", params: [agent, r] });
     if (has1(pred.openable, r)) {

@@ -1,15 +1,37 @@
 import { InputError } from "../../src/errors.js";
-import { type Operator, applicableOperators, applyOperator } from "./actions.js";
+import { type Operator, agentLocation, applyOperator, localOperators, movementOperators } from "./actions.js";
 import type { AlfworldGame } from "./game.js";
 import type { FactStore } from "./state.js";
 import type { Mapping } from "./textgen.js";
 
 export const DEFAULT_MAX_STEPS = 50;
+
+interface Moves {
+  readonly sorted: readonly string[];
+  readonly byCommand: ReadonlyMap<string, Operator>;
+}
+const NO_MOVES: Moves = { sorted: [], byCommand: new Map() };
+
+/**
+ * Texts derived from a game's static facts, shared by every engine over the same game: command
+ * texts of grounded operators (for templates that read only static facts) and the movement
+ * commands of each location.
+ */
+interface GameMemo {
+  readonly commands: Map<string, Map<number | string, string>>;
+  readonly moves: Map<number, Moves>;
+}
+const memos = new WeakMap<AlfworldGame, GameMemo>();
+function memoOf(game: AlfworldGame): GameMemo {
+  let memo = memos.get(game);
+  if (!memo) memos.set(game, (memo = { commands: new Map(), moves: new Map() }));
+  return memo;
+}
 export const NOTHING_HAPPENS = "Nothing happens.";
 
 export interface AlfworldInfo {
-  /** Every command the game accepts in the current state, sorted by code point. */
-  admissibleCommands: string[];
+  /** Every command the game accepts in the current state, sorted by code point (a frozen array). */
+  admissibleCommands: readonly string[];
   won: boolean;
   /** The `game.tw-pddl` the game was loaded from. */
   gamefile: string | undefined;
@@ -39,9 +61,12 @@ export interface EngineOptions {
 export class AlfworldEngine {
   readonly maxSteps: number;
   private facts: FactStore;
-  private commands = new Map<string, Operator>();
-  private sortedCommands: string[] = [];
-  private readonly commandCache = new Map<string, string>();
+  /** Current non-movement commands and their operators, sorted by command. */
+  private localCommands: { command: string; op: Operator }[] = [];
+  private moves: Moves = NO_MOVES;
+  private sortedCommands: readonly string[] = [];
+  private readonly memo: GameMemo;
+  private lastWon = false;
   private stepCount = 0;
   private last: AlfworldStep | undefined;
   private started = false;
@@ -54,6 +79,7 @@ export class AlfworldEngine {
     if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new InputError(`maxSteps must be a positive integer, got ${maxSteps}`);
     this.maxSteps = maxSteps;
     this.facts = game.initialFacts.clone();
+    this.memo = memoOf(game);
   }
 
   reset(): { observation: string; info: AlfworldInfo } {
@@ -63,22 +89,25 @@ export class AlfworldEngine {
     this.started = true;
     const observation = this.game.text.render("#intro#", this.facts);
     this.refreshCommands();
-    return { observation, info: this.info(this.game.goal(this.facts)) };
+    this.lastWon = this.game.goal(this.facts);
+    return { observation, info: this.info(this.lastWon) };
   }
 
   step(command: string): AlfworldStep {
     if (!this.started) this.reset();
     if (this.last?.done) return this.last;
-    const op = this.commands.get(command.trim());
+    const op = this.operatorFor(command.trim());
     let observation = NOTHING_HAPPENS;
     if (op) {
       applyOperator(this.game, this.facts, op);
       const action = this.game.actions.get(op.action)!;
       observation = this.game.text.render(action.feedback, this.facts, this.mappingOf(op));
       this.refreshCommands();
+      this.lastWon = this.game.goal(this.facts);
     }
+    // A rejected command leaves the state, hence the goal, as it was.
     this.stepCount++;
-    const won = this.game.goal(this.facts);
+    const won = this.lastWon;
     const done = won || this.stepCount >= this.maxSteps;
     this.last = { observation, reward: won ? 1 : 0, done, info: this.info(won) };
     return this.last;
@@ -97,7 +126,7 @@ export class AlfworldEngine {
   }
 
   get won(): boolean {
-    return this.game.goal(this.facts);
+    return this.lastWon;
   }
 
   /** The current facts (read-only view for inspection and tests). */
@@ -106,17 +135,45 @@ export class AlfworldEngine {
   }
 
   private info(won: boolean): AlfworldInfo {
-    return { admissibleCommands: this.sortedCommands.slice(), won, gamefile: this.game.gamefile };
+    return { admissibleCommands: this.sortedCommands, won, gamefile: this.game.gamefile };
   }
 
+  private operatorFor(command: string): Operator | undefined {
+    for (const c of this.localCommands) if (c.command === command) return c.op;
+    return this.moves.byCommand.get(command);
+  }
+
+  /**
+   * Recomputes the admissible commands: the movement commands of the agent's location (cached
+   * per location, already sorted) merged with the few local ones. The list is frozen and shared
+   * with the caller; it is replaced, never changed.
+   */
   private refreshCommands(): void {
-    const commands = new Map<string, Operator>();
-    for (const op of applicableOperators(this.game, this.facts)) {
-      const command = this.commandOf(op);
-      if (!commands.has(command)) commands.set(command, op);
+    const here = agentLocation(this.game, this.facts);
+    let moves = this.memo.moves.get(here);
+    if (!moves) {
+      const entries = movementOperators(this.game, here).map((op) => ({ command: this.commandOf(op), op }));
+      entries.sort((a, b) => (a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
+      moves = { sorted: entries.map((e) => e.command), byCommand: new Map(entries.map((e) => [e.command, e.op])) };
+      this.memo.moves.set(here, moves);
     }
-    this.commands = commands;
-    this.sortedCommands = [...commands.keys()].sort();
+    this.moves = moves;
+    const local: { command: string; op: Operator }[] = [];
+    for (const op of localOperators(this.game, this.facts, here)) {
+      const command = this.commandOf(op);
+      if (!moves.byCommand.has(command) && !local.some((c) => c.command === command)) local.push({ command, op });
+    }
+    local.sort((a, b) => (a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
+    this.localCommands = local;
+    // Merge two sorted lists (code-point order, as Python's sorted()).
+    const merged: string[] = new Array(moves.sorted.length + local.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < moves.sorted.length && j < local.length) merged[k++] = moves.sorted[i]! < local[j]!.command ? moves.sorted[i++]! : local[j++]!.command;
+    while (i < moves.sorted.length) merged[k++] = moves.sorted[i++]!;
+    while (j < local.length) merged[k++] = local[j++]!.command;
+    this.sortedCommands = Object.freeze(merged);
   }
 
   /**
@@ -124,13 +181,21 @@ export class AlfworldEngine {
    * `receptacleatlocation`), so the text of a grounded operator is computed once and cached.
    */
   private commandOf(op: Operator): string {
-    const key = op.action + ":" + op.params.join(",");
-    let command = this.commandCache.get(key);
-    if (command === undefined) {
-      command = this.game.text.render(this.game.actions.get(op.action)!.template, this.facts, this.mappingOf(op));
-      if (this.game.staticTemplates.has(op.action)) this.commandCache.set(key, command);
-    }
+    if (!this.game.staticTemplates.has(op.action)) return this.renderCommand(op);
+    let byParams = this.memo.commands.get(op.action);
+    if (!byParams) this.memo.commands.set(op.action, (byParams = new Map()));
+    // Parameters as one number in base (entity count) when it fits, else as text.
+    const base = this.facts.base;
+    let key: number | string = 0;
+    if (base ** op.params.length <= Number.MAX_SAFE_INTEGER) for (const p of op.params) key = key * base + p;
+    else key = op.params.join(",");
+    let command = byParams.get(key);
+    if (command === undefined) byParams.set(key, (command = this.renderCommand(op)));
     return command;
+  }
+
+  private renderCommand(op: Operator): string {
+    return this.game.text.render(this.game.actions.get(op.action)!.template, this.facts, this.mappingOf(op));
   }
 
   private mappingOf(op: Operator): Mapping {

@@ -1,4 +1,4 @@
-import type { Formula, Term } from "./pddl.js";
+import type { Formula, Term, TypedName } from "./pddl.js";
 import type { FactStore, Predicates } from "./state.js";
 
 /** What goal evaluation needs from a game: entity indexes by id and the entities of each type. */
@@ -11,178 +11,205 @@ export interface GoalContext {
 
 export type GoalTest = (facts: FactStore) => boolean;
 
-type Env = Map<string, number>;
+/** Variable slots hold an entity index, or UNBOUND. */
+const UNBOUND = -1;
+/** A constant that names no entity of the game: an atom over it never holds. */
+const MISSING = -2;
+
+type Test = (env: Int32Array, facts: FactStore) => boolean;
+/** An atom argument: a variable slot (>= 0) or a constant entity, encoded as -(index + 3). */
+type Arg = number;
+
+interface CompiledAtom {
+  readonly pred: number | undefined;
+  readonly args: readonly Arg[];
+}
+
+/** One step of a conjunction's join plan. */
+type PlanStep =
+  | { readonly kind: "check"; readonly test: Test }
+  | { readonly kind: "scan"; readonly atom: CompiledAtom }
+  | { readonly kind: "domain"; readonly slot: number; readonly entities: readonly number[] };
 
 /**
- * Compiles a PDDL goal into a test over the fact store. Existentials are solved by joining their
- * positive atoms against the stored facts (not by enumerating every object of every type), which
- * keeps a two-object goal to a few hundred lookups.
+ * Compiles a PDDL goal into a test over the fact store. Every variable gets a slot; each
+ * conjunction (with the existentials it introduces) gets a static join plan: scan the facts of a
+ * positive atom to bind variables, check every conjunct as soon as its variables are bound, and
+ * enumerate a type only for a variable no positive atom binds. A two-object goal costs a few
+ * hundred lookups, not objects squared.
  */
 export function compileGoal(goal: Formula, ctx: GoalContext): GoalTest {
-  let fresh = 0;
-  // Rename bound variables apart so that nested quantifiers can be flattened into one join.
-  const rename = (f: Formula, names: ReadonlyMap<string, string>): Formula => {
-    const term = (t: Term): Term => ("variable" in t ? { variable: names.get(t.variable) ?? t.variable } : t);
+  let slots = 0;
+  const arg = (t: Term, scope: ReadonlyMap<string, number>): Arg => {
+    if ("variable" in t) {
+      const slot = scope.get(t.variable);
+      if (slot === undefined) throw new Error(`free variable ?${t.variable} in a goal`);
+      return slot;
+    }
+    const e = ctx.entityIndex.get(t.constant);
+    return e === undefined ? MISSING : -(e + 3);
+  };
+  const value = (a: Arg, env: Int32Array): number => (a >= 0 ? env[a]! : a === MISSING ? MISSING : -a - 3);
+
+  const atomTest = (atom: CompiledAtom): Test => (env, facts) => {
+    if (atom.pred === undefined) return false;
+    let code = 0;
+    for (const a of atom.args) {
+      const v = value(a, env);
+      if (v < 0) return false;
+      code = code * facts.base + v;
+    }
+    return facts.has(atom.pred, code);
+  };
+
+  const compile = (f: Formula, scope: ReadonlyMap<string, number>): Test => {
     switch (f.kind) {
       case "atom":
-        return { ...f, args: f.args.map(term) };
-      case "equal":
-        return { ...f, left: term(f.left), right: term(f.right) };
-      case "not":
-        return { ...f, operand: rename(f.operand, names) };
-      case "and":
-      case "or":
-        return { ...f, operands: f.operands.map((o) => rename(o, names)) };
-      case "imply":
-        return { ...f, premise: rename(f.premise, names), conclusion: rename(f.conclusion, names) };
-      case "exists":
+        return atomTest({ pred: ctx.predicates.lookup(f.predicate), args: f.args.map((t) => arg(t, scope)) });
+      case "equal": {
+        const l = arg(f.left, scope);
+        const r = arg(f.right, scope);
+        return (env) => {
+          const a = value(l, env);
+          return a >= 0 && a === value(r, env);
+        };
+      }
+      case "not": {
+        const inner = compile(f.operand, scope);
+        return (env, facts) => !inner(env, facts);
+      }
+      case "or": {
+        const parts = f.operands.map((o) => compile(o, scope));
+        return (env, facts) => parts.some((p) => p(env, facts));
+      }
+      case "imply": {
+        const premise = compile(f.premise, scope);
+        const conclusion = compile(f.conclusion, scope);
+        return (env, facts) => !premise(env, facts) || conclusion(env, facts);
+      }
       case "forall": {
-        const inner = new Map(names);
-        const variables = f.variables.map((v) => {
-          const name = `${v.name}#${fresh++}`;
-          inner.set(v.name, name);
-          return { name, type: v.type };
-        });
-        return { ...f, variables, body: rename(f.body, inner) };
+        // forall x: body  ==  not (exists x: not body)
+        const counter = conjunction([{ kind: "not", operand: f.body }], f.variables, scope);
+        return (env, facts) => !counter(env, facts);
       }
+      case "and":
+      case "exists":
+        return conjunction([f], [], scope);
     }
   };
-  const renamed = rename(goal, new Map());
-  return (facts) => holds(renamed, new Map(), facts, ctx);
-}
 
-function resolve(t: Term, env: Env, ctx: GoalContext): number | undefined | null {
-  // null: a constant that names no entity of the game (an atom over it can never hold).
-  if ("constant" in t) return ctx.entityIndex.get(t.constant) ?? null;
-  return env.get(t.variable);
-}
-
-function holds(f: Formula, env: Env, facts: FactStore, ctx: GoalContext): boolean {
-  switch (f.kind) {
-    case "and":
-    case "exists":
-      return solve(flatten(f), [], env, facts, ctx);
-    case "or":
-      return f.operands.some((o) => holds(o, env, facts, ctx));
-    case "not":
-      return !holds(f.operand, env, facts, ctx);
-    case "imply":
-      return !holds(f.premise, env, facts, ctx) || holds(f.conclusion, env, facts, ctx);
-    case "forall":
-      return !solve([{ kind: "not", operand: f.body }], f.variables.map((v) => v), env, facts, ctx);
-    case "equal": {
-      const a = resolve(f.left, env, ctx);
-      const b = resolve(f.right, env, ctx);
-      return a !== undefined && a !== null && a === b;
-    }
-    case "atom": {
-      const pred = ctx.predicates.lookup(f.predicate);
-      if (pred === undefined) return false;
-      let code = 0;
-      for (const t of f.args) {
-        const v = resolve(t, env, ctx);
-        if (v === undefined || v === null) return false;
-        code = code * facts.base + v;
+  /** Flattens nested and/exists and plans the join over the variables they introduce. */
+  const conjunction = (formulas: readonly Formula[], variables: readonly TypedName[], outer: ReadonlyMap<string, number>): Test => {
+    const scope = new Map(outer);
+    const local: { slot: number; type: string }[] = [];
+    const introduce = (vars: readonly TypedName[]) => {
+      for (const v of vars) {
+        const slot = slots++;
+        scope.set(v.name, slot);
+        local.push({ slot, type: v.type });
       }
-      return facts.has(pred, code);
-    }
-  }
-}
-
-/** Conjuncts of nested and/exists, with the existential variables they introduce. */
-function flatten(f: Formula, out: { items: Formula[]; vars: { name: string; type: string }[] } = { items: [], vars: [] }) {
-  if (f.kind === "and") for (const o of f.operands) flatten(o, out);
-  else if (f.kind === "exists") {
-    out.vars.push(...f.variables);
-    flatten(f.body, out);
-  } else out.items.push(f);
-  return out;
-}
-
-/**
- * Backtracking join: test every conjunct whose variables are bound; otherwise bind variables
- * from the facts of the first positive atom with unbound variables; fall back to enumerating a
- * variable's type only when nothing else can bind it.
- */
-function solve(
-  conj: Formula[] | { items: Formula[]; vars: { name: string; type: string }[] },
-  extraVars: { name: string; type: string }[],
-  env: Env,
-  facts: FactStore,
-  ctx: GoalContext,
-): boolean {
-  const { items, vars } = Array.isArray(conj) ? { items: conj, vars: extraVars } : conj;
-  const scoped = new Set(vars.map((v) => v.name));
-  const varsOf = new Map(items.map((g) => [g, [...new Set(freeVariables(g))].filter((v) => scoped.has(v))] as const));
-  const free = (g: Formula): string[] => varsOf.get(g)!.filter((v) => !env.has(v));
-  const rec = (): boolean => {
-    const open: Formula[] = [];
-    for (const g of items) {
-      if (free(g).length > 0) open.push(g);
-      else if (!holds(g, env, facts, ctx)) return false;
-    }
-    if (open.length === 0) {
-      const unbound = vars.find((v) => !env.has(v.name));
-      if (!unbound) return true;
-      return enumerate(unbound);
-    }
-    const driver = open.find((g) => g.kind === "atom");
-    if (driver && driver.kind === "atom") {
-      const pred = ctx.predicates.lookup(driver.predicate);
-      if (pred === undefined) return false;
-      const arity = driver.args.length;
-      for (const code0 of facts.codes(pred)) {
-        let code = code0;
-        const values = new Array<number>(arity);
-        for (let k = arity - 1; k >= 0; k--) {
-          values[k] = code % facts.base;
-          code = Math.floor(code / facts.base);
-        }
-        const bound: string[] = [];
-        let ok = true;
-        for (let k = 0; k < arity && ok; k++) {
-          const t = driver.args[k]!;
-          const current = resolve(t, env, ctx);
-          if (current === null) ok = false;
-          else if (current !== undefined) ok = current === values[k];
-          else if ("variable" in t) {
-            env.set(t.variable, values[k]!);
-            bound.push(t.variable);
-          }
-        }
-        const found = ok && rec();
-        for (const v of bound) env.delete(v);
-        if (found) return true;
+    };
+    introduce(variables);
+    const items: Formula[] = [];
+    const flatten = (f: Formula) => {
+      if (f.kind === "and") f.operands.forEach(flatten);
+      else if (f.kind === "exists") {
+        introduce(f.variables);
+        flatten(f.body);
+      } else items.push(f);
+    };
+    formulas.forEach(flatten);
+    const localSlots = new Set(local.map((l) => l.slot));
+    const compiled = items.map((f) => ({
+      f,
+      test: compile(f, scope),
+      atom: f.kind === "atom" ? { pred: ctx.predicates.lookup(f.predicate), args: f.args.map((t) => arg(t, scope)) } : undefined,
+      slots: [...new Set(slotsOf(f, scope))].filter((s) => localSlots.has(s)),
+    }));
+    const plan: PlanStep[] = [];
+    const bound = new Set<number>();
+    const pending = compiled.slice();
+    while (pending.length > 0) {
+      for (let i = 0; i < pending.length; ) {
+        if (pending[i]!.slots.every((s) => bound.has(s))) plan.push({ kind: "check", test: pending.splice(i, 1)[0]!.test });
+        else i++;
       }
-      return false;
+      if (pending.length === 0) break;
+      const driver = pending.find((c) => c.atom !== undefined);
+      if (driver) {
+        plan.push({ kind: "scan", atom: driver.atom! });
+        driver.slots.forEach((s) => bound.add(s));
+      } else {
+        const slot = pending[0]!.slots.find((s) => !bound.has(s))!;
+        plan.push({ kind: "domain", slot, entities: ctx.entitiesOfType(local.find((l) => l.slot === slot)!.type) });
+        bound.add(slot);
+      }
     }
-    const name = free(open[0]!)[0]!;
-    return enumerate(vars.find((v) => v.name === name)!);
+    for (const l of local) if (!bound.has(l.slot)) plan.push({ kind: "domain", slot: l.slot, entities: ctx.entitiesOfType(l.type) });
+    return (env, facts) => run(plan, 0, env, facts);
   };
-  const enumerate = (v: { name: string; type: string }): boolean => {
-    for (const e of ctx.entitiesOfType(v.type)) {
-      env.set(v.name, e);
-      const found = rec();
-      env.delete(v.name);
-      if (found) return true;
+
+  const top = compile(goal, new Map());
+  const size = () => slots;
+  return (facts) => top(new Int32Array(size()).fill(UNBOUND), facts);
+}
+
+function run(plan: readonly PlanStep[], i: number, env: Int32Array, facts: FactStore): boolean {
+  if (i === plan.length) return true;
+  const step = plan[i]!;
+  if (step.kind === "check") return step.test(env, facts) && run(plan, i + 1, env, facts);
+  if (step.kind === "domain") {
+    for (const e of step.entities) {
+      env[step.slot] = e;
+      if (run(plan, i + 1, env, facts)) return (env[step.slot] = UNBOUND), true;
     }
+    env[step.slot] = UNBOUND;
     return false;
-  };
-  return rec();
+  }
+  const { pred, args } = step.atom;
+  if (pred === undefined) return false;
+  const base = facts.base;
+  const arity = args.length;
+  const bindings: number[] = [];
+  for (const code0 of facts.codes(pred)) {
+    let code = code0;
+    let ok = true;
+    bindings.length = 0;
+    for (let k = arity - 1; k >= 0 && ok; k--) {
+      const v = code % base;
+      code = Math.floor(code / base);
+      const a = args[k]!;
+      if (a >= 0) {
+        const current = env[a]!;
+        if (current === UNBOUND) {
+          env[a] = v;
+          bindings.push(a);
+        } else ok = current === v;
+      } else ok = a !== MISSING && -a - 3 === v;
+    }
+    const found = ok && run(plan, i + 1, env, facts);
+    for (const s of bindings) env[s] = UNBOUND;
+    if (found) return true;
+  }
+  return false;
 }
 
-function freeVariables(f: Formula): string[] {
-  const out: string[] = [];
-  const term = (t: Term) => {
-    if ("variable" in t) out.push(t.variable);
+function slotsOf(f: Formula, scope: ReadonlyMap<string, number>): number[] {
+  const out: number[] = [];
+  const term = (t: Term, bound: ReadonlySet<string>) => {
+    if ("variable" in t && !bound.has(t.variable)) {
+      const s = scope.get(t.variable);
+      if (s !== undefined) out.push(s);
+    }
   };
-  const visit = (g: Formula, bound: Set<string>) => {
+  const visit = (g: Formula, bound: ReadonlySet<string>): void => {
     switch (g.kind) {
       case "atom":
-        g.args.forEach((t) => "variable" in t && !bound.has(t.variable) && term(t));
+        g.args.forEach((t) => term(t, bound));
         break;
       case "equal":
-        [g.left, g.right].forEach((t) => "variable" in t && !bound.has(t.variable) && term(t));
+        term(g.left, bound);
+        term(g.right, bound);
         break;
       case "not":
         visit(g.operand, bound);

@@ -94,7 +94,7 @@ interface StepRecord {
   step: number;
   action?: string;
   observation: string;
-  admissible: string[];
+  admissible: readonly string[];
   won: boolean;
   done: boolean;
 }
