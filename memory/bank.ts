@@ -2,6 +2,7 @@ import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { IdentifiedEmbeddings } from "./embeddings/identified.js";
 import { LocalHashEmbeddings, type IdfTable } from "./embeddings/local.js";
 import { LocalMemoryStore } from "./store/local.js";
+import type { VectorBackend } from "./store/search.js";
 import type { EmbedderInfo, EntryVectors, MemoryStore } from "./store/types.js";
 import { factsToText, type MemoryEntry } from "./types.js";
 
@@ -10,7 +11,7 @@ export interface OpenMemoryOptions {
   readOnly?: boolean;
   /** Create the memory when the directory holds none (writers only; default true). */
   create?: boolean;
-  vectorBackend?: "auto" | "faiss" | "exact";
+  vectorBackend?: VectorBackend;
 }
 
 /**

@@ -15,11 +15,10 @@ let warned = false;
 /**
  * Loads faiss-node once. When the native addon is missing (no prebuilt binary and no system faiss
  * to build against) the memory keeps working on its exact in-process index, and says so once,
- * loudly, on stderr. MEMP_DISABLE_FAISS=1 forces that path (used by tests of the fallback).
+ * loudly, on stderr.
  */
-export function loadFaiss(env: (name: string) => string | undefined): FaissModule | null {
+export function loadFaiss(): FaissModule | null {
   if (cached !== undefined) return cached;
-  if (env("MEMP_DISABLE_FAISS") === "1") return (cached = null);
   try {
     const require = createRequire(import.meta.url);
     cached = require("faiss-node") as FaissModule;

@@ -5,9 +5,10 @@ import { env } from "../../src/config.js";
 import { ConfigError, CorruptFileError, InputError } from "../../src/errors.js";
 import { parseJsonl } from "../../src/util/jsonl.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
-import { loadFaiss, type FaissFlatIndex } from "./faiss.js";
+import { loadFaiss } from "./faiss.js";
 import { DirectoryLock } from "./lock.js";
-import { exactTopK, faissTopK, TopK, type RowHit } from "./search.js";
+import { exactIndex, faissIndex, simdIndex, TopK, type SearchIndex, type VectorBackend } from "./search.js";
+import { SimdScanner } from "./simd.js";
 import { commitFiles, committedPath, recoverTransaction, type FileWrite } from "./transaction.js";
 import type { EmbedderInfo, EntryVectors, MemoryStore, ScoredId, StatsDelta, VectorSpace } from "./types.js";
 import { decodeFlatIP, encodeFlatIP, VectorMatrix } from "./vectors.js";
@@ -50,8 +51,12 @@ export interface OpenLocalStoreOptions {
   embedder: EmbedderInfo;
   /** Create the directory when it holds no memory yet (default true for writers). */
   create?: boolean;
-  /** "auto" (default) uses faiss when its addon loads, else the exact in-process index. */
-  vectorBackend?: "auto" | "faiss" | "exact";
+  /**
+   * How searches run: "simd" (default; an exact WebAssembly SIMD scan), "faiss" (faiss-node over
+   * the same index files; falls back to the exact scan, loudly, when the addon cannot load) or
+   * "exact" (plain JS). Default: MEMP_VECTOR_BACKEND, else "simd".
+   */
+  vectorBackend?: VectorBackend;
 }
 
 /**
@@ -74,14 +79,13 @@ export class LocalMemoryStore implements MemoryStore {
   private valueRow = new Map<string, number>();
   private valueVecs: VectorMatrix;
   private stale: string | undefined;
-  private faissTask?: FaissFlatIndex;
-  private faissFacts?: FaissFlatIndex;
-  private readonly faiss: ReturnType<typeof loadFaiss>;
+  private taskIndex?: SearchIndex;
+  private factsIndex?: SearchIndex;
+  readonly backend: VectorBackend;
 
-  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: OpenLocalStoreOptions["vectorBackend"]) {
+  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: VectorBackend | undefined) {
     this.dir = dir;
-    this.faiss = backend === "exact" ? null : loadFaiss(env);
-    if (backend === "faiss" && !this.faiss) throw new ConfigError("the faiss vector backend was requested but faiss-node cannot be loaded");
+    this.backend = resolveBackend(backend);
     this.readOnly = readOnly;
     this.manifest = manifest;
     const d = manifest.embedder.dimension;
@@ -139,10 +143,6 @@ export class LocalMemoryStore implements MemoryStore {
 
   get staleReason(): string | undefined {
     return this.stale;
-  }
-
-  get backend(): "faiss" | "exact" {
-    return this.faiss ? "faiss" : "exact";
   }
 
   size(): number {
@@ -227,15 +227,8 @@ export class LocalMemoryStore implements MemoryStore {
   searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[] {
     this.assertFresh();
     if (k <= 0 || this.entries.length === 0) return [];
-    const matrix = space === "task" ? this.taskVecs : this.factsVecs;
-    let hits: RowHit[];
-    if (this.faiss) {
-      const index = space === "task" ? (this.faissTask ??= this.buildFaiss(matrix)) : (this.faissFacts ??= this.buildFaiss(matrix));
-      hits = faissTopK(index, query, k);
-    } else {
-      hits = exactTopK(matrix, query, k);
-    }
-    return hits.map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
+    const index = space === "task" ? (this.taskIndex ??= this.buildIndex(this.taskVecs)) : (this.factsIndex ??= this.buildIndex(this.factsVecs));
+    return index.search(query, k).map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
   }
 
   searchFactValues(query: Map<string, Float32Array>, k: number): ScoredId[] {
@@ -350,14 +343,14 @@ export class LocalMemoryStore implements MemoryStore {
     this.taskVecs.push(v.task);
     this.factsVecs.push(v.facts);
     this.addValueVectors(v);
-    this.invalidateFaiss();
+    this.invalidateIndexes();
   }
 
   private setRowVectors(row: number, v: EntryVectors): void {
     this.taskVecs.set(row, v.task);
     this.factsVecs.set(row, v.facts);
     this.addValueVectors(v);
-    this.invalidateFaiss();
+    this.invalidateIndexes();
   }
 
   private addValueVectors(v: EntryVectors): void {
@@ -376,21 +369,29 @@ export class LocalMemoryStore implements MemoryStore {
     this.valueVecs = new VectorMatrix(d);
     this.valueTexts = [];
     this.valueRow = new Map();
-    this.invalidateFaiss();
+    this.invalidateIndexes();
   }
 
   private reindexRows(): void {
     this.rowOf = new Map(this.entries.map((e, r) => [e.id, r]));
-    this.invalidateFaiss();
+    this.invalidateIndexes();
   }
 
-  private invalidateFaiss(): void {
-    this.faissTask = undefined;
-    this.faissFacts = undefined;
+  private invalidateIndexes(): void {
+    this.taskIndex = undefined;
+    this.factsIndex = undefined;
   }
 
-  private buildFaiss(m: VectorMatrix): FaissFlatIndex {
-    return this.faiss!.IndexFlatIP.fromBuffer(encodeFlatIP(m));
+  private buildIndex(m: VectorMatrix): SearchIndex {
+    if (this.backend === "faiss") {
+      const faiss = loadFaiss();
+      if (faiss) return faissIndex(faiss.IndexFlatIP.fromBuffer(encodeFlatIP(m)));
+    }
+    if (this.backend !== "exact") {
+      const scanner = SimdScanner.create(m.view, m.dimension);
+      if (scanner) return simdIndex(scanner);
+    }
+    return exactIndex(m);
   }
 
   /** Drops fact values no entry refers to any more, so the value index does not grow forever. */
@@ -446,6 +447,14 @@ export class LocalMemoryStore implements MemoryStore {
   private assertFresh(): void {
     if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
   }
+}
+
+function resolveBackend(requested: VectorBackend | undefined): VectorBackend {
+  const value = requested ?? env("MEMP_VECTOR_BACKEND") ?? "simd";
+  if (value !== "simd" && value !== "faiss" && value !== "exact") {
+    throw new ConfigError(`MEMP_VECTOR_BACKEND must be simd, faiss or exact; got "${value}"`);
+  }
+  return value;
 }
 
 function readEmbedderState(dir: string): unknown {

@@ -1,4 +1,5 @@
 import type { FaissFlatIndex } from "./faiss.js";
+import type { SimdScanner } from "./simd.js";
 import type { VectorMatrix } from "./vectors.js";
 
 export interface RowHit {
@@ -98,4 +99,30 @@ export class TopK {
       i = m;
     }
   }
+}
+
+/** A built, read-only index over one vector space; rebuilt after the space changes. */
+export interface SearchIndex {
+  search(query: Float32Array, k: number): RowHit[];
+}
+
+export type VectorBackend = "simd" | "faiss" | "exact";
+
+export function faissIndex(index: FaissFlatIndex): SearchIndex {
+  return { search: (query, k) => faissTopK(index, query, k) };
+}
+
+export function simdIndex(scanner: SimdScanner): SearchIndex {
+  return {
+    search(query, k) {
+      const scores = scanner.scores(query);
+      const top = new TopK(k);
+      for (let r = 0; r < scores.length; r++) if (scores[r]! > top.worst) top.offer(r, scores[r]!);
+      return top.sorted();
+    },
+  };
+}
+
+export function exactIndex(m: VectorMatrix): SearchIndex {
+  return { search: (query, k) => exactTopK(m, query, k) };
 }

@@ -41,8 +41,8 @@ export interface MemoryStore {
   readonly embedder: EmbedderInfo;
   /** Why the stored vectors cannot be used as they are (then `reindex` is needed), or undefined. */
   readonly staleReason: string | undefined;
-  /** Which vector search runs underneath: "faiss" or "exact". */
-  readonly backend: "faiss" | "exact";
+  /** Which vector search runs underneath. */
+  readonly backend: "simd" | "faiss" | "exact";
 
   size(): number;
   get(id: string): MemoryEntry | undefined;

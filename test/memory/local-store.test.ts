@@ -14,6 +14,7 @@ const D = 8;
 const embedder = { id: "test-embedder", dimension: D };
 
 storeContract("local (faiss)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "faiss", ...o }) });
+storeContract("local (simd)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "simd", ...o }) });
 storeContract("local (exact)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "exact", ...o }) });
 
 async function seeded(dir: string, tasks: string[]) {
