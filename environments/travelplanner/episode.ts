@@ -259,15 +259,18 @@ function lastLine(text: string): string {
 }
 
 export interface RunEpisodeOptions extends EpisodeOptions {
-  /** The agent model; called with one human message and stop ["\n"] per thought and per action. */
+  /** The agent model; called with one human message per thought and per action. */
   model: BaseChatModel;
+  /** Stop sequences of each call (official: ["\n"], one line per thought or action). */
+  stop?: string[];
 }
 
 /** Runs a whole two-stage episode with a chat model; returns the finished controller. */
 export async function runTwoStageEpisode(options: RunEpisodeOptions): Promise<TwoStageEpisode> {
   const episode = new TwoStageEpisode(options);
   while (!episode.done) {
-    const reply = await options.model.invoke([new HumanMessage(episode.prompt())], { stop: ["\n"] });
+    const stop = options.stop ?? ["\n"];
+    const reply = await options.model.invoke([new HumanMessage(episode.prompt())], stop.length > 0 ? { stop } : {});
     await episode.submit(messageText(reply));
   }
   if (!episode.finished && episode.stopReason === undefined) episode.stopReason = "halted (step limit or prompt length)";

@@ -1,0 +1,159 @@
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MASKED_TEXT } from "../../environments/travelplanner/actions.js";
+import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
+import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
+import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, runTwoStageEpisode, TwoStageEpisode } from "../../environments/travelplanner/episode.js";
+import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
+import { TrajectorySchema } from "../../src/trajectory.js";
+import { dataDir } from "../helpers/data.js";
+
+const dir = dataDir("TRAVELPLANNER_DATA");
+
+/** A planner that records what it was given. */
+function recordingPlanner(answer = "Day 1:\nCurrent City: from A to B") {
+  const calls: { information: string; query: string }[] = [];
+  const planner: TravelPlanner = {
+    async plan(information, query) {
+      calls.push({ information, query });
+      return answer;
+    },
+  };
+  return { planner, calls };
+}
+
+const QUERY = "Plan a 3-day trip from St. Petersburg to Rockford, March 16th to 18th, 2022, for one person with $1,700.";
+const FLIGHT = "FlightSearch[St. Petersburg, Rockford, 2022-03-16]";
+
+describe.skipIf(!dir)("two-stage episode rules", () => {
+  let db: TravelPlannerDatabase;
+  beforeAll(async () => {
+    db = await TravelPlannerDatabase.load(dir!);
+  });
+  const episode = (extra: Partial<ConstructorParameters<typeof TwoStageEpisode>[0]> = {}) =>
+    new TwoStageEpisode({ db, planner: recordingPlanner().planner, query: QUERY, countTokens: () => 0, ...extra });
+
+  it("runs thought/action turns with a chat model, masks older tables, and ends with the Planner on the notebook", async () => {
+    const { planner, calls } = recordingPlanner("Day 1: ...");
+    const model = new FakeListChatModel({
+      responses: [
+        "I need flights first.",
+        FLIGHT,
+        "Save them.\n",
+        "NotebookWrite[Flights from St. Petersburg to Rockford on 2022-03-16]",
+        "Now plan.",
+        "Planner[3-day trip St. Petersburg to Rockford]",
+      ],
+    });
+    // FakeListChatModel answers a call that has stop sequences with the first of them, so none here.
+    const ep = await runTwoStageEpisode({ db, planner, model, query: QUERY, countTokens: () => 0, stop: [] });
+    expect(ep.finished).toBe(true);
+    expect(ep.answer).toBe("Day 1: ...");
+    expect(ep.jsonLog.map((e) => e.state)).toEqual(["Successful", "Successful", "Successful"]);
+    expect(ep.jsonLog[0]).toMatchObject({ step: 1, thought: "Thought 1: I need flights first.", action: `Action 1: ${FLIGHT}` });
+    expect(ep.jsonLog[0]!.observation.startsWith("Flight Number  Price")).toBe(true);
+    // NotebookWrite masks the table in the scratchpad; the notebook still holds it for the Planner.
+    expect(ep.scratchpad).toContain(`\nObservation 1: ${MASKED_TEXT}\nThought 2: Save them.\nAction 2: NotebookWrite[`);
+    expect(ep.scratchpad).not.toContain("F3573659");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.query).toBe("3-day trip St. Petersburg to Rockford"); // the agent's argument, not the user's query
+    expect(calls[0]!.information).toMatch(/^\[\{'index': 0, 'Short Description': 'Flights from St\. Petersburg to Rockford on 2022-03-16', 'Content': 'Flight Number {2}Price .*F3573659/);
+    expect(ep.scratchpad.endsWith("\nObservation 3: Day 1: ...")).toBe(true);
+    const trajectory = TrajectorySchema.parse(ep.toTrajectory());
+    expect(trajectory).toMatchObject({ task: QUERY, env: "travelplanner", success: true });
+    expect(trajectory.steps.map((s) => s.action)).toEqual([FLIGHT, "NotebookWrite[Flights from St. Petersburg to Rockford on 2022-03-16]", "Planner[3-day trip St. Petersburg to Rockford]"]);
+    expect(trajectory.steps[1]!.thought).toBe("Save them.");
+  });
+
+  it("calls the model with stop ['\\n'] by default", async () => {
+    // The fake echoes the first stop sequence, so every thought and action comes back empty.
+    const model = new FakeListChatModel({ responses: ["unused"] });
+    const ep = await runTwoStageEpisode({ db, planner: recordingPlanner().planner, model, query: QUERY, countTokens: () => 0 });
+    expect(ep.jsonLog.map((e) => e.state)).toEqual(["", "", "same action 3 times repeated"]);
+    expect(ep.jsonLog[0]!.observation).toBe("No feedback from the environment due to the null action.");
+  });
+
+  it("the agent prompt carries the query and the scratchpad with its labels", async () => {
+    const ep = episode();
+    const p = ep.prompt();
+    expect(p).toContain(`Query: ${QUERY}\nThought 1:`);
+    await ep.submit("thinking");
+    expect(ep.prompt().endsWith(`Query: ${QUERY}\nThought 1: thinking\nAction 1:`)).toBe(true);
+    expect(ep.expecting).toBe("action");
+  });
+
+  it("stops on the same action three times in a row, without a plan", async () => {
+    const ep = episode();
+    await ep.step("CitySearch[Texas]");
+    await ep.step("CitySearch[Texas]");
+    expect(ep.done).toBe(false);
+    const last = await ep.step("CitySearch[Texas]");
+    expect(ep.finished).toBe(true);
+    expect(ep.answer).toBe("");
+    expect(last).toMatchObject({ state: "same action 3 times repeated", action: "", observation: "" });
+    await expect(ep.step("CitySearch[Ohio]")).rejects.toThrow(/the episode is over/);
+  });
+
+  it("a different action in between resets the repetition count", async () => {
+    const ep = episode();
+    for (const a of ["CitySearch[Texas]", "CitySearch[Texas]", "CitySearch[Ohio]", "CitySearch[Texas]", "CitySearch[Texas]"]) await ep.step(a);
+    expect(ep.done).toBe(false);
+  });
+
+  it("stops after three consecutive failures of one tool; a success resets every counter", async () => {
+    const ep = episode();
+    await ep.step("FlightSearch[A, B, 2022-03-01]");
+    await ep.step("FlightSearch[A, C, 2022-03-01]");
+    await ep.step("CitySearch[Texas]"); // success: counters back to 0
+    for (const d of ["01", "02", "03"]) expect((await ep.step(`FlightSearch[X, Y, 2022-03-${d}]`)).state).toBe("Illegal args. City Error");
+    expect(ep.done).toBe(false);
+    const stop = await ep.step("FlightSearch[X, Y, 2022-03-04]");
+    expect(stop.state).toBe("flights early stop due to 3 max retries.");
+    expect(ep.finished).toBe(true);
+  });
+
+  it("keeps the official quirk: AccommodationSearch is guarded by the invalid-action counter", async () => {
+    const ep = episode();
+    for (const c of ["X1", "X2", "X3", "X4"]) expect((await ep.step(`AccommodationSearch[${c}]`)).state).toBe("Illegal args. City Error");
+    expect(ep.done).toBe(false);
+    for (const a of ["Foo[1]", "Foo[2]", "Foo[3]"]) expect((await ep.step(a)).state).toBe("invalidAction");
+    const stop = await ep.step("AccommodationSearch[Rockford]");
+    expect(stop.state).toBe("accommodation early stop due to 3 max retries.");
+  });
+
+  it("answers an empty action with the filtered-action texts", async () => {
+    const ep = episode();
+    const entry = await ep.step("\n");
+    expect(ep.scratchpad).toBe(`\nAction 1:${FILTERED_ACTION_TEXT}\nObservation 1: ${NULL_ACTION_FEEDBACK}`);
+    expect(entry.observation).toBe("No feedback from the environment due to the null action.");
+    expect(FILTERED_ACTION_TEXT).toContain("['\\n', 'Thought', 'Action', 'Observation']");
+  });
+
+  it("masks the text 'None' on the first search, as the official code does with current_data = None", async () => {
+    const ep = episode();
+    await ep.step("CitySearch[Atlantis]", "None of this matters");
+    expect(ep.scratchpad.startsWith(`\nThought 1: ${MASKED_TEXT} of this matters`)).toBe(true);
+  });
+
+  it("halts at the step limit and at the prompt-token budget", async () => {
+    const model = new FakeListChatModel({ responses: ["think", "CitySearch[Texas]", "think", "CitySearch[Ohio]"] });
+    const ep = await runTwoStageEpisode({ db, planner: recordingPlanner().planner, model, query: QUERY, maxSteps: 2, countTokens: () => 0, stop: [] });
+    expect(ep.finished).toBe(false);
+    expect(ep.stepN).toBe(3);
+    expect(ep.answer).toBe("");
+    expect(ep.stopReason).toMatch(/halted/);
+    const long = episode({ countTokens: (t) => t.length, maxPromptTokens: 100 });
+    expect(long.done).toBe(true);
+  });
+
+  it("is a TextEnvironment: one Action[args] per step, done after the Planner, won by the judge", async () => {
+    const env = new TravelPlannerEnvironment({ db, planner: recordingPlanner("the plan").planner, query: QUERY, countTokens: () => 0, judge: (answer) => answer === "the plan" });
+    expect((await env.reset()).observation).toBe(QUERY);
+    expect(env.actionVocabulary).toContain("FlightSearch[Departure City, Destination City, Date]");
+    const s1 = await env.step(FLIGHT);
+    expect(s1).toMatchObject({ done: false, reward: 0, info: { won: false, state: "Successful" } });
+    const s2 = await env.step("Planner[go]");
+    expect(s2).toMatchObject({ observation: "the plan", done: true, reward: 1, info: { won: true, answer: "the plan" } });
+    expect(env.current.scratchpad).toContain("\nAction 1: FlightSearch[");
+  });
+});
