@@ -1,8 +1,8 @@
 /**
  * The fact store. Entities are numbered by their rank in sorted id order, and a fact of arity k
  * is encoded as one number (its argument ranks in base N), so numeric order of the codes is the
- * (arg1 id, arg2 id, ...) order in which TextWorld enumerates facts. Each predicate keeps a sorted
- * code array (for ordered queries) and a set (for membership tests).
+ * (arg1 id, arg2 id, ...) order in which TextWorld enumerates facts. Each predicate keeps its
+ * codes in one sorted array, which serves ordered queries and membership tests alike.
  *
  * Besides the true facts, the store keeps the "negated" facts TextWorld's state mirror holds:
  * every fact an action deleted, until an action adds it back. The grammar reads some of them
@@ -30,47 +30,47 @@ export class Predicates {
   }
 }
 
+/**
+ * A sorted array of fact codes. Membership is a binary search: predicates hold at most a few
+ * hundred facts, and a plain array is cheap to copy on reset (a hash set is not).
+ */
 class CodeSet {
-  readonly codes: number[];
-  readonly members: Set<number>;
+  constructor(readonly codes: number[] = []) {}
 
-  constructor(codes: number[] = []) {
-    this.codes = codes;
-    this.members = new Set(codes);
+  has(code: number): boolean {
+    const i = lowerBound(this.codes, code);
+    return i < this.codes.length && this.codes[i] === code;
   }
 
   add(code: number): boolean {
-    if (this.members.has(code)) return false;
-    this.members.add(code);
-    const codes = this.codes;
-    let lo = 0;
-    let hi = codes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (codes[mid]! < code) lo = mid + 1;
-      else hi = mid;
-    }
-    codes.splice(lo, 0, code);
+    const i = lowerBound(this.codes, code);
+    if (i < this.codes.length && this.codes[i] === code) return false;
+    this.codes.splice(i, 0, code);
     return true;
   }
 
   delete(code: number): boolean {
-    if (!this.members.delete(code)) return false;
-    const codes = this.codes;
-    let lo = 0;
-    let hi = codes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (codes[mid]! < code) lo = mid + 1;
-      else hi = mid;
-    }
-    codes.splice(lo, 1);
+    const i = lowerBound(this.codes, code);
+    if (i >= this.codes.length || this.codes[i] !== code) return false;
+    this.codes.splice(i, 1);
     return true;
   }
 
   clone(): CodeSet {
     return new CodeSet(this.codes.slice());
   }
+}
+
+/** Index of the first code >= value. */
+export function lowerBound(codes: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = codes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (codes[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const EMPTY: readonly number[] = [];
@@ -104,11 +104,11 @@ export class FactStore {
   }
 
   has(pred: number, code: number): boolean {
-    return this.positive[pred]?.members.has(code) ?? false;
+    return this.positive[pred]?.has(code) ?? false;
   }
 
   hasNegated(pred: number, code: number): boolean {
-    return this.negative[pred]?.members.has(code) ?? false;
+    return this.negative[pred]?.has(code) ?? false;
   }
 
   /** Sorted codes of the true facts of a predicate (do not mutate). */

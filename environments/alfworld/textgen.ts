@@ -1,5 +1,5 @@
 import { MempError } from "../../src/errors.js";
-import type { FactStore, Predicates } from "./state.js";
+import { type FactStore, type Predicates, lowerBound } from "./state.js";
 import type { GrammarRule } from "./twl2.js";
 
 /** What the grammar needs to know about the entities of a game (index = rank in sorted id order). */
@@ -82,7 +82,9 @@ export function forEachAssignment(query: Query, facts: FactStore, entities: Enti
         args[k] = code % base;
         code = Math.floor(code / base);
       }
-      const added: string[] = [];
+      // Unify: bound placeholders must match; free ones take the entity if its type fits and
+      // no other placeholder holds it.
+      let added: string[] | undefined;
       let ok = true;
       for (let k = 0; k < arity && ok; k++) {
         const ph = atom.placeholders[k]!;
@@ -94,12 +96,12 @@ export function forEachAssignment(query: Query, facts: FactStore, entities: Enti
           for (const other of mapping.values()) if (other === value) ok = false;
           if (ok) {
             mapping.set(ph, value);
-            added.push(ph);
+            (added ??= []).push(ph);
           }
         }
       }
       const stop = ok && step(i + 1);
-      for (const ph of added) mapping.delete(ph);
+      if (added) for (const ph of added) mapping.delete(ph);
       if (stop) return true;
     }
     return false;
@@ -107,16 +109,6 @@ export function forEachAssignment(query: Query, facts: FactStore, entities: Enti
   return step(0);
 }
 
-function lowerBound(codes: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = codes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (codes[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Right-hand sides: literal text, #nonterminal#, {expression | query} and [list] symbols.
