@@ -11,7 +11,7 @@ import { exactIndex, faissIndex, simdIndex, TopK, type SearchIndex, type VectorB
 import { SimdScanner } from "./simd.js";
 import { commitFiles, committedPath, recoverTransaction, type FileWrite } from "./transaction.js";
 import type { EmbedderInfo, EntryVectors, MemoryStore, ScoredId, StatsDelta, VectorSpace } from "./types.js";
-import { decodeFlatIP, encodeFlatIP, VectorMatrix } from "./vectors.js";
+import { encodeFlatIP, readFlatIPFile, VectorMatrix } from "./vectors.js";
 
 export const STORE_FORMAT = "memp-memory";
 export const STORE_SCHEMA_VERSION = 1;
@@ -170,6 +170,8 @@ export class LocalMemoryStore implements MemoryStore {
       if (this.rowOf.has(e.id) || seen.has(e.id)) throw new InputError(`an entry with id ${e.id} already exists`, { field: "id" });
       seen.add(e.id);
     }
+    this.taskVecs.reserveMore(entries.length);
+    this.factsVecs.reserveMore(entries.length);
     for (let i = 0; i < entries.length; i++) this.appendRow(entries[i]!, vectors[i]!);
     await this.commit();
   }
@@ -272,6 +274,7 @@ export class LocalMemoryStore implements MemoryStore {
   private load(expected: EmbedderInfo): void {
     const entriesPath = committedPath(this.dir, FILES.entries);
     const text = existsSync(entriesPath) ? readFileSync(entriesPath, "utf8") : "";
+    const rawLines = text.split("\n");
     for (const rec of parseJsonl(text, join(this.dir, FILES.entries), "store")) {
       const parsed = MemoryEntrySchema.safeParse(rec.value);
       if (!parsed.success) {
@@ -286,7 +289,8 @@ export class LocalMemoryStore implements MemoryStore {
       if (this.rowOf.has(parsed.data.id)) throw new CorruptFileError(join(this.dir, FILES.entries), `duplicate entry id ${parsed.data.id}`, rec.line);
       this.rowOf.set(parsed.data.id, this.entries.length);
       this.entries.push(parsed.data);
-      this.lines.push(JSON.stringify(parsed.data));
+      // The line as written keeps fields a newer memp may have added.
+      this.lines.push(rawLines[rec.line - 1]!.trim());
     }
     this.stale = this.loadVectors(expected);
     if (this.stale) this.resetVectors();
@@ -301,13 +305,13 @@ export class LocalMemoryStore implements MemoryStore {
     if (m.count !== this.entries.length) return `the manifest counts ${m.count} entries but entries.jsonl holds ${this.entries.length}`;
     const read = (name: string) => {
       const path = committedPath(this.dir, name);
-      return existsSync(path) ? decodeFlatIP(readFileSync(path), join(this.dir, name)) : undefined;
+      return existsSync(path) ? readFlatIPFile(path) : undefined;
     };
     const task = read(FILES.taskIndex);
-    const facts = read(FILES.factsIndex);
+    const factRows = read(FILES.factsIndex);
     const values = read(FILES.factValueIndex);
     const textsPath = committedPath(this.dir, FILES.factValueTexts);
-    if (!task || !facts || !values || !existsSync(textsPath)) return "an index file is missing";
+    if (!task || !factRows || !values || !existsSync(textsPath)) return "an index file is missing";
     let texts: unknown;
     try {
       texts = JSON.parse(readFileSync(textsPath, "utf8"));
@@ -318,8 +322,13 @@ export class LocalMemoryStore implements MemoryStore {
       throw new CorruptFileError(join(this.dir, FILES.factValueTexts), "expected a JSON array of strings");
     }
     const d = m.embedder.dimension;
-    if (task.dimension !== d || facts.dimension !== d || values.dimension !== d) return "an index has the wrong dimension";
-    if (task.size !== this.entries.length || facts.size !== this.entries.length) return "an index does not have one row per entry";
+    if (task.dimension !== d || factRows.dimension !== d || values.dimension !== d) return "an index has the wrong dimension";
+    if (task.size !== this.entries.length) return "the task index does not have one row per entry";
+    if (factRows.size !== this.entries.filter(hasFacts).length) return "the facts index does not have one row per entry with facts";
+    // On disk the facts index holds only entries with facts; the others are keyed by their task.
+    let next = 0;
+    const facts = new VectorMatrix(d, this.entries.length);
+    for (let r = 0; r < this.entries.length; r++) facts.push(hasFacts(this.entries[r]!) ? factRows.row(next++) : task.row(r));
     if (values.size !== texts.length) return "the fact-value index does not match its texts";
     this.taskVecs = task;
     this.factsVecs = facts;
@@ -416,7 +425,7 @@ export class LocalMemoryStore implements MemoryStore {
       [
         { name: FILES.entries, data: this.entriesText() },
         { name: FILES.taskIndex, data: encodeFlatIP(this.taskVecs) },
-        { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs) },
+        { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs.filtered((r) => hasFacts(this.entries[r]!))) },
         { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
         { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
         ...(this.embedderState === undefined ? [] : [{ name: FILES.embedderState, data: JSON.stringify(this.embedderState) }]),
@@ -447,6 +456,10 @@ export class LocalMemoryStore implements MemoryStore {
   private assertFresh(): void {
     if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
   }
+}
+
+function hasFacts(e: MemoryEntry): boolean {
+  return e.facts !== null && Object.keys(e.facts).length > 0;
 }
 
 function resolveBackend(requested: VectorBackend | undefined): VectorBackend {

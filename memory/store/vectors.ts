@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CorruptFileError } from "../../src/errors.js";
 
 /**
@@ -31,6 +32,18 @@ export class VectorMatrix {
 
   row(i: number): Float32Array {
     return this.data.subarray(i * this.dimension, (i + 1) * this.dimension);
+  }
+
+  /** Makes room for `extra` more rows at once (bulk loads grow the buffer a single time). */
+  reserveMore(extra: number): void {
+    this.reserve(this.rows + extra);
+  }
+
+  /** A new matrix holding the rows that pass `keep`, in order. */
+  filtered(keep: (i: number) => boolean): VectorMatrix {
+    const out = new VectorMatrix(this.dimension, this.rows);
+    for (let r = 0; r < this.rows; r++) if (keep(r)) out.push(this.row(r));
+    return out;
   }
 
   push(vector: ArrayLike<number>): number {
@@ -82,6 +95,28 @@ export function encodeFlatIP(m: VectorMatrix): Buffer {
   return Buffer.concat([header, Buffer.from(view.buffer, view.byteOffset, view.byteLength)]);
 }
 
+/**
+ * Reads an index file so that its float data lands 4-byte aligned in memory (the header is 45
+ * bytes), which lets the matrix view the bytes in place instead of copying them.
+ */
+export function readFlatIPFile(path: string): VectorMatrix {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const pad = (4 - (HEADER_BYTES % 4)) % 4;
+    const backing = Buffer.allocUnsafeSlow(size + pad);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, backing, pad + off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return decodeFlatIP(backing.subarray(pad, pad + off), path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function decodeFlatIP(buf: Buffer, file: string): VectorMatrix {
   if (buf.length < HEADER_BYTES) throw new CorruptFileError(file, `truncated faiss index (${buf.length} bytes)`);
   const magic = buf.toString("latin1", 0, 4);
@@ -92,7 +127,8 @@ export function decodeFlatIP(buf: Buffer, file: string): VectorMatrix {
   if (d <= 0 || floats !== n * d || buf.length !== HEADER_BYTES + floats * 4) {
     throw new CorruptFileError(file, `faiss index header does not match its size (d=${d}, n=${n}, ${buf.length} bytes)`);
   }
-  // Copy into an aligned buffer: the file buffer's offset is not a multiple of 4.
+  const start = buf.byteOffset + HEADER_BYTES;
+  if (start % 4 === 0) return new VectorMatrix(d, 0, new Float32Array(buf.buffer, start, floats));
   const data = new Float32Array(floats);
   Buffer.from(data.buffer).set(buf.subarray(HEADER_BYTES));
   return new VectorMatrix(d, 0, data);
