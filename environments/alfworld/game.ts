@@ -278,30 +278,37 @@ const CHANGING_PREDICATES = [
   "checked", "atlocation", "opened", "inreceptacle", "holds", "holdsany", "objectatlocation", "isclean", "ishot", "iscool", "ison", "istoggled", "issliced",
 ] as const;
 
-/** The action schemas the engine implements; the domain decides which of them are live. */
-export const ENGINE_ACTIONS = [
-  "look",
-  "inventory",
-  "help",
-  "examinereceptacle",
-  "examineobject",
-  "gotolocation",
-  "openobject",
-  "closeobject",
-  "pickupobject",
-  "putobject",
-  "cleanobject",
-  "heatobject",
-  "coolobject",
-  "toggleobject",
-  "sliceobject",
-] as const;
+/**
+ * The action schemas the engine implements (actions.ts), with the parameter types it grounds them
+ * with, in order. The domain decides which are live; it may not define others.
+ */
+export const ENGINE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  look: ["agent", "location"],
+  inventory: ["agent"],
+  help: ["agent"],
+  examinereceptacle: ["agent", "receptacle"],
+  examineobject: ["agent", "object"],
+  gotolocation: ["agent", "location", "location", "receptacle"],
+  openobject: ["agent", "location", "receptacle"],
+  closeobject: ["agent", "location", "receptacle"],
+  pickupobject: ["agent", "location", "object", "receptacle"],
+  putobject: ["agent", "location", "object", "receptacle", "otype", "rtype"],
+  cleanobject: ["agent", "location", "receptacle", "object"],
+  heatobject: ["agent", "location", "receptacle", "object"],
+  coolobject: ["agent", "location", "receptacle", "object"],
+  toggleobject: ["agent", "location", "object", "receptacle"],
+  sliceobject: ["agent", "location", "object", "object"],
+};
 
 function liveActions(domain: PddlDomain, texts: ReadonlyMap<string, ActionText>, file: string | undefined) {
   const out = new Map<string, ActionText & { parameters: readonly string[] }>();
-  for (const name of ENGINE_ACTIONS) {
-    const action = domain.actions.get(name);
-    if (!action) continue;
+  for (const [name, action] of domain.actions) {
+    const types = ENGINE_ACTIONS[name];
+    if (!types) throw new InputError(`the domain defines the action "${name}", which the engine does not implement`, { file, field: "pddl_domain" });
+    const declared = action.parameters.map((p) => p.type);
+    if (declared.join(" ") !== types.join(" ")) {
+      throw new InputError(`action "${name}" has parameters (${declared.join(", ")}); the engine expects (${types.join(", ")})`, { file, field: "pddl_domain" });
+    }
     const text = texts.get(name);
     if (!text) throw new InputError(`the grammar has no template for the action "${name}"`, { file, field: "grammar" });
     out.set(name, { ...text, parameters: action.parameters.map((p) => p.name) });

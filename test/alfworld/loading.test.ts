@@ -118,3 +118,19 @@ describe("display names", () => {
     });
   });
 });
+
+describe("domains", () => {
+  it("refuses an action the engine does not implement, or one with other parameters", () => {
+    const data = kitchenData();
+    const extra = data.pddl_domain.replace(/\)\s*$/, "(:action dance :parameters (?a - agent) :precondition () :effect (and (checked ?a))))");
+    expect(() => parseGame({ ...data, pddl_domain: extra }, { file: "g" })).toThrow('g field "pddl_domain": the domain defines the action "dance", which the engine does not implement');
+    const reordered = data.pddl_domain.replace("(?a - agent ?l - location ?o - object ?r - receptacle)", "(?a - agent ?o - object ?l - location ?r - receptacle)");
+    expect(reordered).not.toBe(data.pddl_domain);
+    expect(() => parseGame({ ...data, pddl_domain: reordered })).toThrow(/action "pickupobject" has parameters \(agent, object, location, receptacle\)/);
+  });
+
+  it("reads which receptacle types can clean from the domain", () => {
+    const game = parseGame(kitchenData());
+    expect([...game.cleaningTypes].map((t) => game.entities.ids[t])).toEqual(["sinkbasintype"]);
+  });
+});
