@@ -34,8 +34,8 @@ export function parseTwl2(text: string, where: Where = {}): Twl2Grammar {
   const scanner = new Scanner(text, where);
   const rules = new Map<string, GrammarRule[]>();
   const actions = new Map<string, ActionText>();
-  const mergeBlock = (block: string, line: number, isActionGrammar: boolean) => {
-    for (const [name, alternatives] of Object.entries(parseRuleBlock(block, line, isActionGrammar, where))) rules.set(name, alternatives);
+  const mergeBlock = (block: string, pos: number, isActionGrammar: boolean) => {
+    for (const [name, alternatives] of Object.entries(parseRuleBlock(block, () => scanner.lineAt(pos), isActionGrammar, where))) rules.set(name, alternatives);
   };
   for (;;) {
     scanner.skipSpace();
@@ -43,9 +43,9 @@ export function parseTwl2(text: string, where: Where = {}): Twl2Grammar {
     const keyword = scanner.word();
     if (keyword === "grammar") {
       scanner.expect("::");
-      const { value, line } = scanner.string();
+      const { value, pos } = scanner.string();
       scanner.expect(";");
-      mergeBlock(value, line, false);
+      mergeBlock(value, pos, false);
     } else if (keyword === "action") {
       const name = scanner.word();
       scanner.expect("{");
@@ -56,11 +56,11 @@ export function parseTwl2(text: string, where: Where = {}): Twl2Grammar {
         if (scanner.tryConsume("}")) break;
         const key = scanner.word();
         scanner.expect("::");
-        const { value, line } = scanner.string();
+        const { value, pos } = scanner.string();
         scanner.expect(";");
         if (key === "template") template = value;
         else if (key === "feedback") feedback = value;
-        else if (key === "grammar") mergeBlock(value, line, true);
+        else if (key === "grammar") mergeBlock(value, pos, true);
         else throw scanner.error(`unknown action entry "${key}"`);
       }
       if (template === undefined || feedback === undefined) throw scanner.error(`action "${name}" needs a template and a feedback`);
@@ -70,7 +70,8 @@ export function parseTwl2(text: string, where: Where = {}): Twl2Grammar {
   return { rules, actions };
 }
 
-function parseRuleBlock(block: string, line: number, isActionGrammar: boolean, where: Where): Record<string, GrammarRule[]> {
+/** `line` is computed only for an error message: counting lines on every block would be quadratic. */
+function parseRuleBlock(block: string, line: () => number, isActionGrammar: boolean, where: Where): Record<string, GrammarRule[]> {
   let lines = dedent(block).split("\n");
   // Inside action grammars, TextWorld drops commented-out lines before decoding the JSON.
   if (isActionGrammar) lines = lines.filter((l) => !l.trimStart().startsWith("#"));
@@ -78,15 +79,15 @@ function parseRuleBlock(block: string, line: number, isActionGrammar: boolean, w
   try {
     decoded = JSON.parse(lines.join("\n"));
   } catch (err) {
-    throw new InputError(`grammar block starting at line ${line}${where.field ? ` of ${where.field}` : ""} is not valid JSON (${(err as Error).message})`, { file: where.file });
+    throw new InputError(`grammar block starting at line ${line()}${where.field ? ` of ${where.field}` : ""} is not valid JSON (${(err as Error).message})`, { file: where.file });
   }
   if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) {
-    throw new InputError(`grammar block starting at line ${line} must be a JSON object`, { file: where.file });
+    throw new InputError(`grammar block starting at line ${line()} must be a JSON object`, { file: where.file });
   }
   const out: Record<string, GrammarRule[]> = {};
   for (const [name, value] of Object.entries(decoded)) {
     if (!Array.isArray(value) || !value.every((r) => typeof r === "object" && r !== null && typeof r.rhs === "string")) {
-      throw new InputError(`grammar rule "${name}" (block at line ${line}) must be a list of {condition?, rhs}`, { file: where.file });
+      throw new InputError(`grammar rule "${name}" (block at line ${line()}) must be a list of {condition?, rhs}`, { file: where.file });
     }
     out[name] = value.map((r: { condition?: unknown; rhs: string }) =>
       typeof r.condition === "string" && r.condition.trim() !== "" ? { condition: r.condition, rhs: r.rhs } : { rhs: r.rhs },
@@ -142,16 +143,16 @@ class Scanner {
   }
 
   /** `"""block"""` or `"text"`; both are taken verbatim (no escapes). */
-  string(): { value: string; line: number } {
+  string(): { value: string; pos: number } {
     this.skipSpace();
-    const line = this.lineAt(this.pos);
+    const pos = this.pos;
     const quote = this.text.startsWith('"""', this.pos) ? '"""' : this.text.startsWith('"', this.pos) ? '"' : undefined;
     if (!quote) throw this.error("expected a string");
     const end = this.text.indexOf(quote, this.pos + quote.length);
     if (end < 0) throw this.error("unterminated string");
     const value = this.text.slice(this.pos + quote.length, end);
     this.pos = end + quote.length;
-    return { value, line };
+    return { value, pos };
   }
 
   error(message: string): InputError {
@@ -160,7 +161,7 @@ class Scanner {
     return new InputError(`grammar syntax error at line ${line}, column ${column}${this.where.field ? ` (in ${this.where.field})` : ""}: ${message}`, { file: this.where.file });
   }
 
-  private lineAt(pos: number): number {
+  lineAt(pos: number): number {
     let line = 1;
     for (let i = 0; i < pos; i++) if (this.text.charCodeAt(i) === 10) line++;
     return line;
