@@ -112,25 +112,22 @@ export class AlfworldExpert {
 
   /** Reads the observation of the previous action and picks the next command. */
   act(observation: string, admissible: readonly string[]): ExpertDecision {
-    if (this.lastAction !== undefined) this.observe(observation, this.lastAction);
+    if (this.lastAction !== undefined) this.observe(observation);
     const allowed = new Set(admissible);
     const here = this.receptacles.filter((r) => allowed.has(`examine ${r}`));
     const plan = this.task ? this.plan(allowed, here) : undefined;
-    let action = plan?.action;
-    if (action === undefined || !allowed.has(action)) {
+    if (!plan || !allowed.has(plan.action)) {
       // Lost (unknown task or an unexpected state): a seeded random admissible command, as ALFWorld's expert does.
-      action = admissible[Math.floor(this.rng() * admissible.length)] ?? "look";
+      this.lastAction = admissible[Math.floor(this.rng() * admissible.length)] ?? "look";
+      return { action: this.lastAction };
     }
-    let thought: string | undefined;
-    if (plan && plan.subgoal !== this.lastSubgoal) {
-      thought = plan.thought;
-      this.lastSubgoal = plan.subgoal;
-    }
-    this.lastAction = action;
-    return thought === undefined ? { action } : { action, thought };
+    this.lastAction = plan.action;
+    if (plan.subgoal === this.lastSubgoal) return { action: plan.action };
+    this.lastSubgoal = plan.subgoal;
+    return { action: plan.action, thought: plan.thought };
   }
 
-  private observe(observation: string, action: string): void {
+  private observe(observation: string): void {
     for (const m of observation.matchAll(/On the ([^,.]+), you see (.*?)\.(?: |$)/g)) this.saw(m[1]!, parseList(m[2]!));
     for (const m of observation.matchAll(/The ([^,.]+) is open\. In it, you see (.*?)\.(?: |$)/g)) this.saw(m[1]!, parseList(m[2]!));
     for (const m of observation.matchAll(/The ([^,.]+) is closed\./g)) this.closed.add(m[1]!);
@@ -150,7 +147,6 @@ export class AlfworldExpert {
       }
     } else if (/^You (?:heat|cool|clean) the /.test(observation)) this.treated = true;
     else if (/^You turn on the /.test(observation)) this.lampOn = true;
-    void action;
   }
 
   private saw(receptacle: string, items: string[]): void {
