@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { registerDataCommands } from "./data.js";
 import { registerMemoryCommands } from "./memory.js";
 import { runProgram } from "./run.js";
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)");
   registerMemoryCommands(program);
+  registerDataCommands(program);
   return program;
 }
 
