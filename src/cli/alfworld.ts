@@ -124,16 +124,19 @@ function readActions(file: string): string[] {
   return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
 }
 
+/** Tab completion for `play`: the admissible commands (and `admissible`) that extend the line. */
+export function completeCommand(line: string, admissible: readonly string[]): [string[], string] {
+  const typed = line.trimStart();
+  return [[...admissible, "admissible"].filter((c) => c.startsWith(typed)), typed];
+}
+
 /** A prompt loop for a person: tab completes admissible commands; `admissible` lists them. */
 async function playInteractively(engine: AlfworldEngine, print: (r: StepRecord) => void): Promise<void> {
   const rl = createInterface({
     input: process.stdin,
     output: process.stdout,
     terminal: process.stdin.isTTY === true,
-    completer: (line: string): [string[], string] => {
-      const hits = [...engine.admissibleCommands, "admissible"].filter((c) => c.startsWith(line));
-      return [hits, line];
-    },
+    completer: (line: string) => completeCommand(line, engine.admissibleCommands),
   });
   let step = 0;
   // Piped input gets no prompt: the transcript echoes each command instead.

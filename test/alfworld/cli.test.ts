@@ -104,3 +104,14 @@ describe.skipIf(!dir)("memp alfworld list / trajectories (shared data)", () => {
     expect(Object.keys(demos).sort()).toEqual(["clean", "cool", "examine", "heat", "put", "puttwo"]);
   });
 });
+
+describe("tab completion", () => {
+  it("completes the admissible commands that extend the typed text", async () => {
+    const { completeCommand } = await import("../../src/cli/alfworld.js");
+    const admissible = ["go to cabinet 1", "go to countertop 1", "inventory", "look"];
+    expect(completeCommand("go to c", admissible)).toEqual([["go to cabinet 1", "go to countertop 1"], "go to c"]);
+    expect(completeCommand("  in", admissible)).toEqual([["inventory"], "in"]);
+    expect(completeCommand("ad", admissible)).toEqual([["admissible"], "ad"]);
+    expect(completeCommand("xyz", admissible)).toEqual([[], "xyz"]);
+  });
+});
