@@ -1,6 +1,8 @@
 // Public API of memp-langchain. Everything a user imports comes from here.
 export * from "../memory/index.js";
 export type { EnvironmentInfo, ResetResult, StepResult, TextEnvironment } from "../environments/types.js";
+export * from "../environments/alfworld/index.js";
+export * from "../environments/travelplanner/index.js";
 export { TrajectorySchema, TrajectoryStepSchema, parseTrajectory, type Trajectory, type TrajectoryStep } from "./trajectory.js";
 export { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ChatModelOptions, type EmbeddingsOptions } from "./models.js";
 export { MempError, InputError, CorruptFileError, LockError, ModelOutputError, ConfigError } from "./errors.js";

@@ -1,9 +1,11 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { registerAlfworldCommands } from "./alfworld.js";
 import { registerDataCommands } from "./data.js";
 import { registerMemoryCommands } from "./memory.js";
 import { runProgram } from "./run.js";
+import { registerTravelPlannerCommands } from "./travelplanner.js";
 
 /** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
 export function buildProgram(): Command {
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)");
   registerMemoryCommands(program);
+  registerAlfworldCommands(program);
+  registerTravelPlannerCommands(program);
   registerDataCommands(program);
   return program;
 }
