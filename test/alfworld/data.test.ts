@@ -25,6 +25,11 @@ describe.skipIf(!dir)("ALFWorld data (shared json_2.1.1)", () => {
     expect(names.every((n) => !n.includes("Sliced") && !n.includes("movable"))).toBe(true);
   });
 
+  it("names test games as MemP and ETO do (task/trial): ETO's 134-game list is exactly the test split", () => {
+    const eto = readFileSync(join(root, "reference", "eto_test_gamefile_id.txt"), "utf8").trim().split("\n");
+    expect([...eto].sort()).toEqual(listGames("test", root).map((g) => g.name));
+  });
+
   it("reproduces the 134 recorded valid_unseen intros byte for byte (2.1.1 and 2.1.2 alike)", () => {
     const reference = JSON.parse(readFileSync(join(root, "reference", "expel_valid_unseen_intros.json"), "utf8")) as { goal: string; gamefile: string }[];
     expect(reference).toHaveLength(134);
