@@ -5,6 +5,8 @@ import type { FactStore } from "./state.js";
 import type { Mapping } from "./textgen.js";
 
 export const DEFAULT_MAX_STEPS = 50;
+/** The answer to any command that is not admissible (TextWorld's exact text). */
+export const NOTHING_HAPPENS = "Nothing happens.";
 
 interface Moves {
   readonly sorted: readonly string[];
@@ -27,7 +29,6 @@ function memoOf(game: AlfworldGame): GameMemo {
   if (!memo) memos.set(game, (memo = { commands: new Map(), moves: new Map() }));
   return memo;
 }
-export const NOTHING_HAPPENS = "Nothing happens.";
 
 export interface AlfworldInfo {
   /** Every command the game accepts in the current state, sorted by code point (a frozen array). */
