@@ -259,6 +259,7 @@ export function parseGame(raw: GameFileData, options: LoadOptions & { file?: str
       predicates,
       entityIndex,
       entitiesOfType: (type) => types.flatMap((t, i) => (t === type ? [i] : [])),
+      file,
     }),
     agent: agents[0]!,
     receptacleLocation,

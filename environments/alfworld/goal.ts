@@ -1,3 +1,4 @@
+import { InputError } from "../../src/errors.js";
 import type { Formula, Term, TypedName } from "./pddl.js";
 import type { FactStore, Predicates } from "./state.js";
 
@@ -7,6 +8,8 @@ export interface GoalContext {
   readonly entityIndex: ReadonlyMap<string, number>;
   /** Entities of a PDDL type (for variables that no positive atom binds, e.g. under `forall`). */
   entitiesOfType(type: string): readonly number[];
+  /** For error messages. */
+  readonly file?: string;
 }
 
 export type GoalTest = (facts: FactStore) => boolean;
@@ -43,7 +46,7 @@ export function compileGoal(goal: Formula, ctx: GoalContext): GoalTest {
   const arg = (t: Term, scope: ReadonlyMap<string, number>): Arg => {
     if ("variable" in t) {
       const slot = scope.get(t.variable);
-      if (slot === undefined) throw new Error(`free variable ?${t.variable} in a goal`);
+      if (slot === undefined) throw new InputError(`the goal uses ?${t.variable}, which no quantifier introduces`, { file: ctx.file, field: "pddl_problem" });
       return slot;
     }
     const e = ctx.entityIndex.get(t.constant);

@@ -229,6 +229,19 @@ describe("goals and episode end", () => {
     expect(e.step("move book 1 to cabinet 2").info.won).toBe(true);
   });
 
+  it("evaluates universal goals against the current state", () => {
+    const onlyFridgeOpen =
+      "(and (opened Fridge_bar__plus_02_dot_00) (forall (?r - receptacle) (imply (opened ?r) (receptacleType ?r FridgeType))))";
+    const a = kitchen({ goal: onlyFridgeOpen, task: "open only the fridge." });
+    a.reset();
+    play(a, ["go to cabinet 1", "open cabinet 1", "go to fridge 1"]);
+    expect(a.step("open fridge 1").info.won).toBe(false);
+    const b = kitchen({ goal: onlyFridgeOpen, task: "open only the fridge." });
+    b.reset();
+    play(b, ["go to fridge 1"]);
+    expect(b.step("open fridge 1").info.won).toBe(true);
+  });
+
   it("ends at the step limit counting every step, valid or not", () => {
     const e = kitchen({ maxSteps: 3 });
     e.reset();

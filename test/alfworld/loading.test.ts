@@ -134,3 +134,22 @@ describe("domains", () => {
     expect([...game.cleaningTypes].map((t) => game.entities.ids[t])).toEqual(["sinkbasintype"]);
   });
 });
+
+describe("goals", () => {
+  it("refuses a goal with a variable no quantifier introduces", () => {
+    const data = kitchenData("(inReceptacle ?o Fridge_bar__plus_02_dot_00)");
+    expect(() => parseGame(data, { file: "g" })).toThrow('g field "pddl_problem": the goal uses ?o, which no quantifier introduces');
+  });
+
+  it("evaluates forall, or and imply", () => {
+    const closedEverything = "(forall (?r - receptacle) (not (opened ?r)))";
+    const g = parseGame(kitchenData(closedEverything));
+    expect(g.goal(g.initialFacts)).toBe(true);
+    const either = parseGame(kitchenData("(or (isHot Apple_bar__plus_01_dot_10) (inReceptacle Apple_bar__plus_01_dot_10 CounterTop_bar__plus_01_dot_00))"));
+    expect(either.goal(either.initialFacts)).toBe(true);
+    const implied = parseGame(kitchenData("(imply (isHot Apple_bar__plus_01_dot_10) (isCool Apple_bar__plus_01_dot_10))"));
+    expect(implied.goal(implied.initialFacts)).toBe(true);
+    const unknown = parseGame(kitchenData("(exists (?o - object) (objectType ?o PearType))"));
+    expect(unknown.goal(unknown.initialFacts)).toBe(false);
+  });
+});
