@@ -1,13 +1,14 @@
 /**
- * Reading CSV files into `Table`s with pandas `read_csv` defaults: a real CSV parser (csv-parse),
- * short rows padded with NA, long rows rejected, dtype inference per column. The file is streamed,
- * so the full ~4M-row flights table loads without holding its text in memory.
+ * Reading CSV files into `Table`s with pandas `read_csv` defaults: short rows padded with NA, long
+ * rows rejected, dtype inference per column. Text in memory goes through csv-parse; files are
+ * streamed through `CsvTokenizer` (same output, several times faster), so the full ~4M-row flights
+ * table loads in seconds without holding its text in memory.
  */
 import { createReadStream, statSync } from "node:fs";
-import { parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { CorruptFileError, InputError } from "../../src/errors.js";
 import { createProgress } from "../../src/util/progress.js";
+import { CsvTokenizer } from "./csvTokenizer.js";
 import { ColumnBuilder, Table, pandasHeader } from "./table.js";
 
 export interface CsvReadOptions {
@@ -86,11 +87,28 @@ export async function readCsvTable(file: string, options: CsvReadOptions = {}, f
   const progress = createProgress(size, options.title ?? "loading", options.progress ?? undefined);
   const asm = new TableAssembler(file, forceString);
   try {
-    const input = createReadStream(file);
-    input.on("data", (chunk) => progress.increment(chunk.length));
-    const parser = input.pipe(parse(PARSE_OPTIONS));
-    input.on("error", (err) => parser.destroy(err));
-    for await (const row of parser) asm.add(row as string[]);
+    await new Promise<void>((resolve, reject) => {
+      const input = createReadStream(file, { highWaterMark: 1 << 20, encoding: "utf8" });
+      const tokenizer = new CsvTokenizer((row) => asm.add(row));
+      input.on("data", (chunk) => {
+        progress.increment(Buffer.byteLength(chunk as string));
+        try {
+          tokenizer.push(chunk as string);
+        } catch (err) {
+          input.destroy();
+          reject(err);
+        }
+      });
+      input.on("error", reject);
+      input.on("end", () => {
+        try {
+          tokenizer.end();
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
   } catch (err) {
     throw wrapParseError(file, err);
   } finally {
