@@ -41,6 +41,13 @@ describe("the expert on the kitchen fixture", () => {
     expect(look.trajectory.steps.at(-1)!.action).toBe("use desklamp 1");
   });
 
+  it("falls back to seeded random admissible commands when it cannot read the task", () => {
+    const play = (seed: number) => runExpert(kitchen({ task: "do something unusual.", maxSteps: 8 }), { seed }).trajectory.steps.map((s) => s.action);
+    expect(play(1)).toEqual(play(1));
+    expect(play(1)).not.toEqual(play(2));
+    expect(play(1)).toHaveLength(8);
+  });
+
   it("plays 2.1.1 games with the old put wording", () => {
     const run = runExpert(kitchen({ grammarVersion: "2.1.1" }));
     expect(run.won).toBe(true);
