@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { env } from "../../src/config.js";
 
 /** The subset of faiss-node the memory uses. */
 export interface FaissFlatIndex {
@@ -21,7 +22,8 @@ export function loadFaiss(): FaissModule | null {
   if (cached !== undefined) return cached;
   try {
     const require = createRequire(import.meta.url);
-    cached = require("faiss-node") as FaissModule;
+    // MEMP_FAISS_MODULE names another build of the binding (or, in tests, a missing one).
+    cached = require(env("MEMP_FAISS_MODULE") ?? "faiss-node") as FaissModule;
   } catch (err) {
     cached = null;
     if (!warned) {
