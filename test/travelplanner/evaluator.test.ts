@@ -100,7 +100,7 @@ describe.skipIf(!dir)("official evaluation on the train split", () => {
       return {
         q,
         plan,
-        expected: ["Within Sandbox", `Within Sandbox: the plan cannot be checked (The transportation in day ${i + 1} can not be parsed: no "Flight Number: " in "${value}".)`],
+        expected: ["Within Sandbox", `The plan cannot be checked: the transportation in day ${i + 1} can not be parsed (no "Flight Number: " in "${value}").`],
         hardComputed: false,
       };
     }, 15);
@@ -190,6 +190,18 @@ describe.skipIf(!dir)("official evaluation on the train split", () => {
       plan.splice(1, 1);
       return { q, plan, expected: ["Complete Information", "Invalid Days"], hardComputed: false };
     }, 3);
+  });
+
+  it("never crashes where the official script would: malformed plans fail the affected checks with the reason", () => {
+    const q = queries[0]!;
+    const notList = evaluatePlan(db, q, { day: 1 });
+    expect(Object.values(notList.commonsense).every(([ok, msg]) => ok === false && msg === "The plan cannot be checked: it is not a list of days.")).toBe(true);
+    const noKeys = evaluatePlan(db, q, [{ current_city: "from St. Petersburg to Rockford" }, { current_city: "Rockford" }, { current_city: "from Rockford to St. Petersburg" }]);
+    expect(noKeys.commonsense["Within Current City"]).toEqual([false, "The plan cannot be checked: KeyError: 'transportation'"]);
+    expect(noKeys.commonsense["Complete Information"]).toEqual([false, "No Transportation Info."]);
+    expect(noKeys.commonsense["Diverse Restaurants"]).toEqual([true, null]);
+    expect(noKeys.hard).toBeNull();
+    expect(evaluatePlan(db, q, [1, 2, 3]).commonsense["Reasonable City Route"]![0]).toBe(false);
   });
 
   it("aggregates like eval.py: computed denominators, undelivered plans, and boxes without a hard part", () => {

@@ -180,7 +180,7 @@ export function transportEndpoints(unit: unknown, value: string): [string | null
 /** The flight number the official code reads: `value.split('Flight Number: ')[1].split(',')[0]`. */
 export function flightNumberOf(value: string, dayNumber: number): string {
   const parts = value.split("Flight Number: ");
-  if (parts.length < 2) throw new PythonError(`The transportation in day ${dayNumber} can not be parsed: no "Flight Number: " in "${value}".`);
+  if (parts.length < 2) throw new PythonError(`the transportation in day ${dayNumber} can not be parsed (no "Flight Number: " in "${value}").`);
   return parts[1]!.split(",")[0]!;
 }
 
@@ -193,7 +193,7 @@ export const isValidInformationInSandbox: Check = (db, q, plan) => {
       const [from, to] = transportEndpoints(unit, value);
       const lower = value.toLowerCase();
       if (lower.includes("flight number")) {
-        if (from === null || to === null) throw new PythonError(`The transportation ${value} in day ${i + 1} can not be parsed.`);
+        if (from === null || to === null) throw new PythonError(`the transportation ${value} in day ${i + 1} can not be parsed.`);
         const origin = beforeParenthesis(from), destination = beforeParenthesis(to);
         const number = flightNumberOf(value, i + 1);
         const t = db.flights, o = t.col("OriginCityName"), d = t.col("DestCityName");

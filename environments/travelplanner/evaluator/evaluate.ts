@@ -53,11 +53,11 @@ export const OFFICIAL_DENOMINATORS: Readonly<Record<Split, { plans: number; comm
 };
 
 /** Runs a check; a plan the official code would crash on fails the check with the reason. */
-function runCheck(check: Check, name: string, db: TravelPlannerDatabase, q: TravelQuery, plan: readonly unknown[]): Verdict {
+function runCheck(check: Check, db: TravelPlannerDatabase, q: TravelQuery, plan: readonly unknown[]): Verdict {
   try {
     return check(db, q, plan);
   } catch (err) {
-    return [false, `${name}: the plan cannot be checked (${(err as Error).message})`];
+    return [false, `The plan cannot be checked: ${(err as Error).message}`];
   }
 }
 
@@ -71,13 +71,13 @@ export function evaluatePlan(db: TravelPlannerDatabase, q: TravelQuery, plan: un
   }
   const days: readonly unknown[] = Array.isArray(plan) ? plan : [];
   for (const c of COMMONSENSE_CHECKS) {
-    commonsense[c.name] = Array.isArray(plan) ? runCheck(c.check, c.name, db, q, days) : [false, `${c.name}: the plan is not a list of days`];
+    commonsense[c.name] = Array.isArray(plan) ? runCheck(c.check, db, q, days) : [false, "The plan cannot be checked: it is not a list of days."];
   }
   if (commonsense["Complete Information"]![0] !== true || commonsense["Within Sandbox"]![0] !== true) {
     return { idx: q.idx, commonsense, hard: null };
   }
   const hard: ConstraintBox = {};
-  for (const c of HARD_CHECKS) hard[c.name] = runCheck(c.check, c.name, db, q, days);
+  for (const c of HARD_CHECKS) hard[c.name] = runCheck(c.check, db, q, days);
   return { idx: q.idx, commonsense, hard };
 }
 
