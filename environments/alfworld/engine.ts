@@ -2,7 +2,7 @@ import { InputError } from "../../src/errors.js";
 import { type Operator, agentLocation, applyOperator, localOperators, movementOperators } from "./actions.js";
 import type { AlfworldGame } from "./game.js";
 import type { FactStore } from "./state.js";
-import type { Mapping } from "./textgen.js";
+import type { Mapping } from "./query.js";
 
 export const DEFAULT_MAX_STEPS = 50;
 /** The answer to any command that is not admissible (TextWorld's exact text). */

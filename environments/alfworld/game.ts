@@ -4,7 +4,8 @@ import { InputError } from "../../src/errors.js";
 import { type GoalTest, compileGoal } from "./goal.js";
 import { type PddlDomain, parseDomain, parseProblem, receptacleTypeConstants } from "./pddl.js";
 import { FactStore, Predicates } from "./state.js";
-import { type EntityTable, TextGenerator } from "./textgen.js";
+import type { EntityTable } from "./query.js";
+import { TextGenerator } from "./textgen.js";
 import { type ActionText, parseTwl2 } from "./twl2.js";
 import { displayNames } from "./names.js";
 
