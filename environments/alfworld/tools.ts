@@ -1,10 +1,10 @@
-import { type StructuredToolInterface, tool } from "@langchain/core/tools";
+import { type DynamicTool, type StructuredToolInterface, tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { AlfworldEnvironment } from "./environment.js";
 
 export interface AlfworldTools {
   /** One tool taking the command as a string (for text ReAct agents). */
-  readonly action: StructuredToolInterface;
+  readonly action: DynamicTool<string>;
   /** One tool per command form (for tool-calling agents), by tool name. */
   readonly commands: Readonly<Record<CommandToolName, StructuredToolInterface>>;
   /** `action` followed by the command tools. */
@@ -26,7 +26,7 @@ const object = z.string().min(1).describe('an object as the game names it, e.g. 
 export function createAlfworldTools(env: AlfworldEnvironment): AlfworldTools {
   const run = async (command: string) => (await env.step(command)).observation;
   const put = (o: string, r: string) => (env.game.grammarVersion === "2.1.1" ? `put ${o} in/on ${r}` : `move ${o} to ${r}`);
-  const action = tool(async (command: string) => run(command), {
+  const action: DynamicTool<string> = tool(async (command: string) => run(command), {
     name: "alfworld_action",
     description: `Execute one text command in the ALFWorld household and return what happens. Commands:\n${env.actionVocabulary}`,
     schema: z.string().describe("the command, e.g. go to cabinet 1"),
