@@ -11,3 +11,25 @@ export { getBuildPolicy, trajectoryPolicy, scriptPolicy, proceduralizationPolicy
 export { condenseSteps, deriveActionVocabulary } from "./build/condense.js";
 export type { BuildPolicy, BuildContext, BuiltContent } from "./build/types.js";
 export * from "./retrieve/index.js";
+export {
+  updateMemory,
+  UPDATE_POLICIES,
+  utility,
+  byUsefulness,
+  adjustEntry,
+  entryHistory,
+  restoreEntry,
+  archivedEntries,
+  ARCHIVE_FILE,
+  HISTORY_FILE,
+  UPDATE_LOG_FILE,
+  type FinishedTask,
+  type UpdateOptions,
+  type UpdateReport,
+  type UpdatePolicyName,
+  type RetiredEntry,
+  type ArchiveRecord,
+  type HistoryRecord,
+  type Adjustment,
+} from "./update/index.js";
+export type { EntryHistory } from "./update/archive.js";

@@ -33,6 +33,8 @@ export const MemoryEntrySchema = z.object({
   events: z.array(MemoryEventSchema).optional(),
   facts: z.record(z.string(), z.string()).nullable(),
   stats: z.object({ hits: z.number().int().nonnegative(), successes: z.number().int().nonnegative() }),
+  /** Bumped each time the entry is rewritten (adjustment, merge); absent means 1. */
+  version: z.number().int().positive().optional(),
   provenance: z.object({
     source: z.string(),
     model: z.string().nullable(),

@@ -7,7 +7,7 @@ import { condenseSteps, deriveActionVocabulary } from "./condense.js";
 import { criticalEventsPrompt, eventsPrompt, scriptPrompt } from "./prompts.js";
 import type { BuildContext, BuildPolicy, BuiltContent } from "./types.js";
 
-const ScriptReply = z.object({
+export const ScriptReply = z.object({
   procedure: z.array(z.string().min(1)).min(1),
   pitfalls: z.array(z.string()).default([]),
 });
@@ -47,6 +47,11 @@ async function distilScript(trajectory: Trajectory, context: BuildContext, kind:
   const reply = await invokeForJson(model, scriptPrompt(condensed(trajectory, context), vocabulary(trajectory, context)), ScriptReply, {
     signal: context.signal,
   });
+  return renderProcedure(reply);
+}
+
+/** The script text of a procedure reply: numbered steps, then the pitfalls. */
+export function renderProcedure(reply: { procedure: string[]; pitfalls: string[] }): string {
   const steps = reply.procedure.map((s, i) => `${i + 1}. ${s.trim()}`);
   const pitfalls = reply.pitfalls.filter((p) => p.trim()).map((p) => `- Avoid: ${p.trim()}`);
   return [...steps, ...pitfalls].join("\n");

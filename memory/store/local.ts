@@ -79,12 +79,17 @@ export class LocalMemoryStore implements MemoryStore {
   private valueRow = new Map<string, number>();
   private valueVecs: VectorMatrix;
   private stale: string | undefined;
+  private expected: EmbedderInfo;
+  private txDepth = 0;
+  private dirty = false;
+  private auxPending = new Map<string, string>();
   private taskIndex?: SearchIndex;
   private factsIndex?: SearchIndex;
   readonly backend: VectorBackend;
 
-  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: VectorBackend | undefined) {
+  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: VectorBackend | undefined, expected: EmbedderInfo) {
     this.dir = dir;
+    this.expected = expected;
     this.backend = resolveBackend(backend);
     this.readOnly = readOnly;
     this.manifest = manifest;
@@ -111,7 +116,7 @@ export class LocalMemoryStore implements MemoryStore {
       const manifest = exists
         ? readManifest(committedPath(dir, FILES.manifest))
         : { format: STORE_FORMAT, schemaVersion: STORE_SCHEMA_VERSION, embedder: options.embedder, count: 0, generation: 0, createdAt: now, updatedAt: now } satisfies Manifest;
-      const store = new LocalMemoryStore(dir, readOnly, manifest, options.vectorBackend);
+      const store = new LocalMemoryStore(dir, readOnly, manifest, options.vectorBackend, options.embedder);
       store.lock = lock;
       if (exists) {
         store.embedderState = readEmbedderState(dir);
@@ -264,6 +269,44 @@ export class LocalMemoryStore implements MemoryStore {
     return top.sorted().map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
   }
 
+  /**
+   * Runs `fn` as one transaction: every mutation inside it (and every auxiliary file written)
+   * lands in a single atomic commit at the end; if `fn` throws, the in-memory state is reloaded
+   * from disk and nothing is written.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertWritable();
+    this.txDepth++;
+    let result: T;
+    try {
+      result = await fn();
+    } catch (err) {
+      this.txDepth--;
+      if (this.txDepth === 0) this.rollback();
+      throw err;
+    }
+    this.txDepth--;
+    if (this.txDepth === 0 && this.dirty) await this.commit();
+    return result;
+  }
+
+  /** An auxiliary file of the memory (archive, history, logs), as last written. */
+  readAux(name: string): string {
+    assertAuxName(name);
+    const pending = this.auxPending.get(name);
+    if (pending !== undefined) return pending;
+    const path = committedPath(this.dir, name);
+    return existsSync(path) ? readFileSync(path, "utf8") : "";
+  }
+
+  /** Replaces an auxiliary file in the next commit (immediately, outside a transaction). */
+  async writeAux(name: string, text: string): Promise<void> {
+    this.assertWritable();
+    assertAuxName(name);
+    this.auxPending.set(name, text);
+    await this.commit();
+  }
+
   async close(): Promise<void> {
     this.lock?.release();
     this.lock = undefined;
@@ -414,10 +457,33 @@ export class LocalMemoryStore implements MemoryStore {
     this.valueRow = new Map(this.valueTexts.map((t, i) => [t, i]));
   }
 
+  private rollback(): void {
+    this.dirty = false;
+    this.auxPending.clear();
+    this.manifest = readManifest(committedPath(this.dir, FILES.manifest));
+    this.entries = [];
+    this.lines = [];
+    this.rowOf = new Map();
+    this.embedderState = readEmbedderState(this.dir);
+    this.resetVectors();
+    this.load(this.expected);
+  }
+
+  private auxWrites(): FileWrite[] {
+    const writes = [...this.auxPending].map(([name, data]) => ({ name, data }));
+    this.auxPending.clear();
+    return writes;
+  }
+
   private async commit(): Promise<void> {
+    if (this.txDepth > 0) {
+      this.dirty = true;
+      return;
+    }
+    this.dirty = false;
     if (this.stale) {
       // Entries can change while vectors are stale (e.g. stats); the indexes wait for reindex().
-      this.writeFiles([{ name: FILES.entries, data: this.entriesText() }], true);
+      this.writeFiles([{ name: FILES.entries, data: this.entriesText() }, ...this.auxWrites()], true);
       return;
     }
     this.pruneValues();
@@ -429,6 +495,7 @@ export class LocalMemoryStore implements MemoryStore {
         { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
         { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
         ...(this.embedderState === undefined ? [] : [{ name: FILES.embedderState, data: JSON.stringify(this.embedderState) }]),
+        ...this.auxWrites(),
       ],
       false,
     );
@@ -456,6 +523,12 @@ export class LocalMemoryStore implements MemoryStore {
   private assertFresh(): void {
     if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
   }
+}
+
+const CORE_FILES = new Set<string>(Object.values(FILES));
+
+function assertAuxName(name: string): void {
+  if (!/^[\w.-]+\.jsonl?$/.test(name) || CORE_FILES.has(name)) throw new InputError(`"${name}" is not an auxiliary file name`, { field: "name" });
 }
 
 function hasFacts(e: MemoryEntry): boolean {

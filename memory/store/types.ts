@@ -58,5 +58,10 @@ export interface MemoryStore {
   searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[];
   /** Mean cosine over the fact keys the query shares with each entry; entries sharing none are left out. */
   searchFactValues(query: Map<string, Float32Array>, k: number): ScoredId[];
+  /** Runs `fn` so that all its mutations land in one atomic commit, or none do. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Auxiliary files kept with the memory (archive, history, logs), committed with the entries. */
+  readAux(name: string): string;
+  writeAux(name: string, text: string): Promise<void>;
   close(): Promise<void>;
 }

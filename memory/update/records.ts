@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { CorruptFileError } from "../../src/errors.js";
+import { parseJsonl, toJsonl } from "../../src/util/jsonl.js";
+import type { MemoryStore } from "../store/types.js";
+import { MemoryEntrySchema, type MemoryEntry } from "../types.js";
+
+/** Auxiliary files an update writes, committed atomically with the entries. */
+export const ARCHIVE_FILE = "archive.jsonl";
+export const HISTORY_FILE = "history.jsonl";
+export const UPDATE_LOG_FILE = "updates.jsonl";
+
+export const ArchiveRecordSchema = z.object({
+  entry: MemoryEntrySchema,
+  reason: z.string(),
+  retiredAt: z.string(),
+});
+export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
+
+export const HistoryRecordSchema = z.object({
+  id: z.string(),
+  /** The version the entry had after this event. */
+  version: z.number().int().positive(),
+  at: z.string(),
+  event: z.enum(["adjusted", "merged", "retired", "restored"]),
+  /** The entry as it was before the event. */
+  previous: MemoryEntrySchema,
+  /** What caused it: the failed task of an adjustment, the absorbed entry of a merge. */
+  cause: z
+    .object({
+      task: z.string().optional(),
+      source: z.string().optional(),
+      success: z.boolean().optional(),
+      analysis: z.string().optional(),
+      absorbed: MemoryEntrySchema.optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  model: z.string().nullable().optional(),
+});
+export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
+
+export function readRecords<T>(store: MemoryStore, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
+  const path = `${store.dir}/${file}`;
+  return parseJsonl(store.readAux(file), path, "store").map(({ value, line }) => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new CorruptFileError(path, `invalid record: field "${issue.path.join(".")}": ${issue.message}`, line);
+    }
+    return parsed.data;
+  });
+}
+
+export async function appendRecords(store: MemoryStore, file: string, records: unknown[]): Promise<void> {
+  if (records.length === 0) return;
+  await store.writeAux(file, store.readAux(file) + toJsonl(records));
+}
+
+export function versionOf(entry: MemoryEntry): number {
+  return entry.version ?? 1;
+}

@@ -1,0 +1,52 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { Trajectory } from "../../src/trajectory.js";
+import type { BuildKind } from "../types.js";
+
+export const UPDATE_POLICIES = ["vanilla", "validation", "adjustment"] as const;
+export type UpdatePolicyName = (typeof UPDATE_POLICIES)[number];
+
+/** One finished task of a batch: what was done, how it went, and which entries it was shown. */
+export interface FinishedTask {
+  trajectory: Trajectory;
+  /** Whether the task succeeded (defaults to `trajectory.success`, else false). */
+  success?: boolean;
+  /** Ids of the memory entries retrieved for this task, in the order shown. */
+  retrieved: string[];
+  /** Where the task came from (a results file line, an episode id); kept in provenance. */
+  source?: string;
+}
+
+export interface UpdateOptions {
+  policy: UpdatePolicyName;
+  /** Builds new entries (script, proceduralization, events) and rewrites misleading ones (adjustment). */
+  model?: BaseChatModel;
+  modelName?: string;
+  /** How new trajectories are built into entries (default "proceduralization" with a model, else "trajectory"). */
+  buildKind?: BuildKind;
+  /** Deprecation: entries with hits >= minHits and successes / hits < minRate are retired (defaults 3 and 0.5). */
+  minHits?: number;
+  minRate?: number;
+  /** Cap on live entries; the least useful are retired first when over it. */
+  maxEntries?: number;
+  /** Entries of the same kind whose task embeddings are at least this similar are merged (default: off). */
+  mergeThreshold?: number;
+  concurrency?: number;
+  actionVocabulary?: string;
+  signal?: AbortSignal;
+}
+
+export interface RetiredEntry {
+  id: string;
+  reason: string;
+}
+
+export interface UpdateReport {
+  policy: UpdatePolicyName;
+  /** Entries whose hits/successes changed, with their new stats. */
+  stats: Array<{ id: string; hits: number; successes: number }>;
+  added: string[];
+  adjusted: string[];
+  retired: RetiredEntry[];
+  merged: Array<{ kept: string; absorbed: string }>;
+  failed: Array<{ task: string; error: string }>;
+}
