@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { travelPlannerDataDir } from "../../src/config.js";
 import { InputError } from "../../src/errors.js";
 import { type CsvReadOptions, readCsvTable } from "./csvTable.js";
-import type { Table } from "./table.js";
+import type { Cell, Table } from "./table.js";
 
 /** Relative paths inside the data folder (the official repository's `database/` layout). */
 export const DATABASE_FILES = {
@@ -158,12 +158,23 @@ export class TravelPlannerDatabase {
 
   /** Rows of flights with exactly this origin, destination and date (the FlightSearch filter). */
   flightRows(origin: string, destination: string, date: string): readonly number[] {
+    // Nested maps keyed by the (interned) cell strings: no per-row key building over 4M rows.
     const index = this.memo("flights:route", () => {
       const t = this.flights;
-      const o = t.col("OriginCityName"), d = t.col("DestCityName"), f = t.col("FlightDate");
-      return groupRows(t, (r) => `${t.get(r, o)}${SEP}${t.get(r, d)}${SEP}${t.get(r, f)}`);
+      const o = t.data[t.col("OriginCityName")]!, d = t.data[t.col("DestCityName")]!, f = t.data[t.col("FlightDate")]!;
+      const byOrigin = new Map<Cell, Map<Cell, Map<Cell, number[]>>>();
+      for (let r = 0; r < t.rowCount; r++) {
+        let byDest = byOrigin.get(o[r]!);
+        if (!byDest) byOrigin.set(o[r]!, (byDest = new Map()));
+        let byDate = byDest.get(d[r]!);
+        if (!byDate) byDest.set(d[r]!, (byDate = new Map()));
+        const rows = byDate.get(f[r]!);
+        if (rows) rows.push(r);
+        else byDate.set(f[r]!, [r]);
+      }
+      return byOrigin;
     });
-    return index.get(`${origin}${SEP}${destination}${SEP}${date}`) ?? [];
+    return index.get(origin)?.get(destination)?.get(date) ?? [];
   }
 
   /** All rows with this flight number, in table order. */
