@@ -33,3 +33,4 @@ export {
   type Adjustment,
 } from "./update/index.js";
 export type { EntryHistory } from "./update/archive.js";
+export { exportMemory, importMemory, readExport, EXPORT_FORMAT } from "./transfer.js";

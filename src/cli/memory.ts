@@ -1,11 +1,17 @@
-import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
 import { MemoryBank } from "../../memory/bank.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { readTrajectories } from "../../memory/input.js";
 import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
+import { z } from "zod";
+import { exportMemory, importMemory } from "../../memory/transfer.js";
+import { entryHistory, restoreEntry, updateMemory, UPDATE_POLICIES, type FinishedTask, type UpdatePolicyName } from "../../memory/update/index.js";
 import { InputError } from "../errors.js";
+import { TrajectorySchema, zodIssueMessage } from "../trajectory.js";
+import { parseJsonl } from "../util/jsonl.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { oneOf, positiveInt, printJson } from "./run.js";
 
@@ -38,6 +44,30 @@ function parseFactsOption(raw: string | undefined): Record<string, string> | und
 export function searchResultJson(r: { entry: MemoryEntry; score: number | null }) {
   const e = r.entry;
   return { id: e.id, task: e.task, score: r.score, kind: e.kind, script: e.script, stats: { hits: e.stats.hits, successes: e.stats.successes } };
+}
+
+const ResultSchema = TrajectorySchema.extend({ retrieved: z.array(z.string()).default([]) });
+
+/** RESULTS.jsonl: one finished task per line, a trajectory plus the ids retrieved for it. */
+function readResults(file: string): FinishedTask[] {
+  if (!existsSync(file)) throw new InputError("no such file", { file });
+  return parseJsonl(readFileSync(file, "utf8"), file).map(({ value, line }) => {
+    const parsed = ResultSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InputError(zodIssueMessage(issue), { file, line, field: issue.path.join(".") || undefined });
+    }
+    const { retrieved, ...trajectory } = parsed.data;
+    return { trajectory, retrieved, success: trajectory.success ?? false, source: `${file}:${line}` };
+  });
+}
+
+function nonNegativeNumber(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${raw}"`);
+    return n;
+  };
 }
 
 export function registerMemoryCommands(program: Command): void {
@@ -119,11 +149,7 @@ export function registerMemoryCommands(program: Command): void {
     .requiredOption("--memory-dir <dir>", "memory directory")
     .option("--json", "print JSON")
     .action(async (opts: { memoryDir: string; json?: boolean }) => {
-      const summary = LocalMemoryStore.peek(opts.memoryDir);
-      const store = await LocalMemoryStore.open(opts.memoryDir, {
-        readOnly: true,
-        embedder: summary?.embedder ?? { id: "unknown", dimension: 1 },
-      });
+      const store = await openForReading(opts.memoryDir);
       try {
         const entries = store.list();
         if (opts.json) {
@@ -138,4 +164,134 @@ export function registerMemoryCommands(program: Command): void {
         await store.close();
       }
     });
+
+  memory
+    .command("update")
+    .description("apply a batch of finished tasks: book-keeping, deprecation, then the update policy")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--from <file>", "RESULTS.jsonl: one finished task per line (a trajectory plus \"retrieved\": [entry ids])")
+    .requiredOption("--policy <policy>", UPDATE_POLICIES.join("|"), oneOf("--policy", UPDATE_POLICIES))
+    .option("--model <name>", "chat model (builds script/proceduralization entries; rewrites entries for adjustment)")
+    .option("--build <kind>", `how new runs become entries: ${BUILD_KINDS.join("|")} (default: proceduralization with --model, else trajectory)`, oneOf("--build", BUILD_KINDS))
+    .option("--min-hits <n>", "deprecation: minimum hits before an entry can be retired", positiveInt("--min-hits"), 3)
+    .option("--min-rate <r>", "deprecation: retire below this success rate", nonNegativeNumber("--min-rate"), 0.5)
+    .option("--max-entries <n>", "cap the memory; the least useful entries are retired first", positiveInt("--max-entries"))
+    .option("--merge-threshold <s>", "merge a new entry into an existing one of its kind at this task similarity or above", nonNegativeNumber("--merge-threshold"))
+    .option("--concurrency <n>", "parallel model calls", positiveInt("--concurrency"), 8)
+    .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
+    .option("--json", "print the update report as JSON")
+    .action(async (opts: { memoryDir: string; from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; json?: boolean }) => {
+      const batch = readResults(opts.from);
+      if (opts.policy === "adjustment" && !opts.model) throw new InputError("the adjustment policy rewrites entries with a chat model: pass --model NAME", { field: "--model" });
+      if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
+      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
+      try {
+        const report = await updateMemory(bank, batch, {
+          policy: opts.policy,
+          model: opts.model ? createChatModel(opts.model) : undefined,
+          modelName: opts.model,
+          buildKind: opts.build,
+          minHits: opts.minHits,
+          minRate: opts.minRate,
+          maxEntries: opts.maxEntries,
+          mergeThreshold: opts.mergeThreshold,
+          concurrency: opts.concurrency,
+        });
+        if (opts.json) {
+          printJson({ ...report, count: bank.store.size() });
+          return;
+        }
+        process.stdout.write(
+          `${opts.policy}: ${batch.length} tasks; ${report.stats.length} entries booked, ${report.added.length} added, ` +
+            `${report.adjusted.length} adjusted, ${report.merged.length} merged, ${report.retired.length} retired; ` +
+            `the memory holds ${bank.store.size()} entries\n`,
+        );
+        for (const r of report.retired) process.stdout.write(`retired ${r.id}: ${r.reason}\n`);
+        for (const f of report.failed) process.stderr.write(`failed: ${f.task}: ${f.error}\n`);
+      } finally {
+        await bank.close();
+      }
+    });
+
+  memory
+    .command("history")
+    .description("show how an entry evolved: adjustments, merges, retirement, restoration")
+    .argument("<id>", "entry id")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .option("--json", "print JSON")
+    .action(async (id: string, opts: { memoryDir: string; json?: boolean }) => {
+      const store = await openForReading(opts.memoryDir);
+      try {
+        const h = entryHistory(store, id);
+        if (opts.json) {
+          printJson(h);
+          return;
+        }
+        const state = h.current ? `live, version ${h.current.version ?? 1}` : h.retired ? `retired on ${h.retired.retiredAt}: ${h.retired.reason}` : "gone";
+        const entry = h.current ?? h.retired?.entry;
+        process.stdout.write(`${id}  ${entry?.task ?? ""}\n  ${state}\n`);
+        for (const e of h.events) {
+          const why = e.cause?.task ? ` after failing "${e.cause.task}"` : e.cause?.reason ? ` (${e.cause.reason})` : "";
+          process.stdout.write(`  ${e.at}  ${e.event} -> version ${e.version}${why}\n`);
+          if (e.cause?.analysis) process.stdout.write(`      analysis: ${e.cause.analysis}\n`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+  memory
+    .command("restore")
+    .description("put a retired entry back into retrieval")
+    .argument("<id>", "entry id")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
+    .action(async (id: string, opts: { memoryDir: string; embeddings?: string }) => {
+      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
+      try {
+        const e = await restoreEntry(bank, id);
+        process.stdout.write(`restored ${e.id} (${e.task}) as version ${e.version ?? 1}\n`);
+      } finally {
+        await bank.close();
+      }
+    });
+
+  memory
+    .command("export")
+    .description("write the live entries, with their provenance, to a JSONL file")
+    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--out <file>", "output JSONL file")
+    .action(async (opts: { memoryDir: string; out: string }) => {
+      const bank = await openBank(opts.memoryDir, undefined, true);
+      try {
+        const n = exportMemory(bank, opts.out);
+        process.stdout.write(`exported ${n} entries to ${opts.out}\n`);
+      } finally {
+        await bank.close();
+      }
+    });
+
+  memory
+    .command("import")
+    .description("add the entries of an export to a memory, embedding them with its embedder")
+    .argument("<file>", "a file written by memp memory export")
+    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
+    .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own, else local)`)
+    .action(async (file: string, opts: { memoryDir: string; embeddings?: string }) => {
+      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
+      try {
+        const r = await importMemory(bank, file);
+        process.stdout.write(
+          `imported ${r.imported} entries (${r.skipped} already present)${r.reembedded ? `, re-embedded from ${r.from} to ${bank.embedderId}` : ""}; ` +
+            `the memory holds ${bank.store.size()} entries\n`,
+        );
+      } finally {
+        await bank.close();
+      }
+    });
+}
+
+async function openForReading(dir: string): Promise<LocalMemoryStore> {
+  const summary = LocalMemoryStore.peek(dir);
+  return LocalMemoryStore.open(dir, { readOnly: true, embedder: summary?.embedder ?? { id: "unknown", dimension: 1 } });
 }
