@@ -9,6 +9,7 @@ import { ProceduralMemory } from "../../memory/langchain/index.js";
 import { formatGuidelines, GUIDELINES_HEADER, retrieve } from "../../memory/retrieve/index.js";
 import { entryId } from "../../memory/types.js";
 import { ConfigError, InputError } from "../../src/errors.js";
+import { makeEntry } from "../memory/helpers.js";
 import { envStep, seededBank } from "./helpers.js";
 
 const REACT_PROMPT = PromptTemplate.fromTemplate(`Solve the household task.
@@ -187,6 +188,22 @@ describe("ProceduralMemory contract", () => {
     // A save without a load is recorded with nothing retrieved.
     await memory.saveContext({ question: TASK }, { output: "again" });
     expect(memory.pending[1]!.retrieved).toEqual([]);
+    await bank.close();
+  });
+
+  it("pairs overlapping runs of the same task first-in, first-out", async () => {
+    const bank = await seededBank();
+    const memory = new ProceduralMemory({ bank, retrieval: { k: 1 } });
+    const before = await memory.loadMemoryVariables({ input: TASK });
+    await bank.add([makeEntry(TASK, { script: "1. the exact procedure" })]);
+    const after = await memory.loadMemoryVariables({ input: TASK });
+    expect(before.procedural_memory).not.toEqual(after.procedural_memory);
+    await memory.saveContext({ input: TASK }, { output: "first" });
+    await memory.saveContext({ input: TASK }, { output: "second" });
+    expect(memory.pending.map((p) => p.retrieved)).toEqual([
+      [entryId("script", "heat some mug and put it in coffeemachine")],
+      [entryId("script", TASK)],
+    ]);
     await bank.close();
   });
 
