@@ -95,7 +95,17 @@ export class TwoStageEpisode {
   get halted(): boolean {
     if (this.finished) return false;
     if (this.phase !== "thought" || this.labelled) return false;
-    return this.stepN > this.options.maxSteps || this.options.countTokens(this.agentPrompt()) > this.options.maxPromptTokens;
+    return this.stepN > this.options.maxSteps || this.promptTokens() > this.options.maxPromptTokens;
+  }
+
+  private tokenCache: { scratchpad: string; tokens: number } | undefined;
+
+  /** Tokens of the current prompt; `done` is asked several times per step, so the count is cached. */
+  private promptTokens(): number {
+    if (this.tokenCache?.scratchpad !== this.scratchpad) {
+      this.tokenCache = { scratchpad: this.scratchpad, tokens: this.options.countTokens(this.agentPrompt()) };
+    }
+    return this.tokenCache.tokens;
   }
 
   get done(): boolean {

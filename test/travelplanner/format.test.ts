@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { dataFrameToString, formatFloatColumn, pyFixed, pyRepr, pyReprString } from "../../environments/travelplanner/format.js";
 import { parsePyLiteral } from "../../environments/travelplanner/pyLiteral.js";
 import { parseCsvTable } from "../../environments/travelplanner/csvTable.js";
+import { parseQueriesCsv } from "../../environments/travelplanner/queries.js";
 
 describe("pyFixed (Python format '.6f')", () => {
   it("rounds exact binary ties to even, unlike toFixed", () => {
@@ -109,5 +110,15 @@ describe("CSV tables with pandas read_csv semantics", () => {
     expect(t.data[1]).toEqual(["q, r"]);
     expect(t.data[2]).toEqual([null]);
     expect(() => parseCsvTable("a,b\n1,2\n1,2,3\n", "t.csv")).toThrow(/t\.csv:3: expected 2 fields, saw 3/);
+  });
+});
+
+describe("query CSV errors", () => {
+  const header = "org,dest,days,visiting_city_number,date,people_number,local_constraint,budget,query,level\n";
+  it("name the file, line and field", () => {
+    const bad = header + `A,B,3,1,"['2022-03-01']",1,"{'house rule': 'pets', 'cuisine': 'Chinese'}",900,q,easy\n`;
+    expect(() => parseQueriesCsv(bad, "q.csv")).toThrow(/^q\.csv:2 field "local_constraint\.cuisine": /);
+    const level = header + `A,B,3,1,"['2022-03-01']",1,"{}",900,q,extreme\n`;
+    expect(() => parseQueriesCsv(level, "q.csv")).toThrow(/^q\.csv:2 field "level": /);
   });
 });

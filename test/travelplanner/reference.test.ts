@@ -99,3 +99,16 @@ describe.skipIf(!dir)("reference information rebuilt from the database", () => {
     expect(() => referenceContent(db, "Boats from A to B")).toThrow(/unknown reference description/);
   });
 });
+
+describe.skipIf(!dir)("queries", () => {
+  it("reads the official validation CSV (Python literals) and the JSONL with the same fields alike", () => {
+    const csv = loadQueries(join(dir!, "queries/validation.csv"));
+    const jsonl = loadQueries(join(dir!, "queries/validation.jsonl"));
+    expect(jsonl).toHaveLength(180);
+    expect(csv.map(({ reference_information: _r, ...q }) => q)).toEqual(jsonl);
+    expect(csv[0]!.date).toEqual(["2022-03-13", "2022-03-14", "2022-03-15"]);
+    const hard = csv.find((q) => q.level === "hard" && q.local_constraint.cuisine)!;
+    expect(Array.isArray(hard.local_constraint.cuisine)).toBe(true);
+    expect(csv.map((q) => q.idx)).toEqual(Array.from({ length: 180 }, (_, i) => i + 1));
+  });
+});

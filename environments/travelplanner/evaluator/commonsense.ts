@@ -14,7 +14,7 @@ import {
   transportationMatch,
   type TransportKind,
 } from "./parsing.js";
-import { at, day, hasKey, isBlank, PythonError, str, truthy } from "./python.js";
+import { at, day, dayCount, hasKey, isBlank, present, PythonError, str, truthy } from "./python.js";
 
 export type Verdict = [boolean | null, string | null];
 export type Check = (db: TravelPlannerDatabase, q: TravelQuery, plan: readonly unknown[]) => Verdict;
@@ -22,15 +22,7 @@ export type Check = (db: TravelPlannerDatabase, q: TravelQuery, plan: readonly u
 const MEALS = ["breakfast", "lunch", "dinner"] as const;
 const FILLER_CITY = "You don't need to fill in the information for this or later days.";
 
-/** Days the checks look at: `range(min(query['days'], len(plan)))`. */
-function dayCount(q: TravelQuery, plan: readonly unknown[]): number {
-  return Math.min(q.days, plan.length);
-}
 
-/** A value that is set: truthy and not "-". */
-function present(v: unknown): boolean {
-  return truthy(v) && v !== "-";
-}
 
 /** City sequence of the plan: [A, B] for a travel day, [city] otherwise; also checks day 1's origin. */
 function cityRoute(q: TravelQuery, plan: readonly unknown[]): { cities: string[]; error?: string } {

@@ -7,17 +7,11 @@ import type { TravelQuery } from "../queries.js";
 import { distanceLookup } from "../tools.js";
 import { flightNumberOf, transportEndpoints, type Check } from "./commonsense.js";
 import { getValidNameCity } from "./parsing.js";
-import { at, day, hasKey, PythonError, str, truthy } from "./python.js";
+import { at, day, dayCount, hasKey, present, PythonError, str, truthy } from "./python.js";
 
 const MEALS = ["breakfast", "lunch", "dinner"] as const;
 
-function present(v: unknown): boolean {
-  return truthy(v) && v !== "-";
-}
 
-function dayCount(q: TravelQuery, plan: readonly unknown[]): number {
-  return Math.min(q.days, plan.length);
-}
 
 /** The first matching accommodation row for a plan entry, or undefined. */
 function accommodationRow(db: TravelPlannerDatabase, value: string): number | undefined {

@@ -51,3 +51,13 @@ export function day(plan: readonly unknown[], i: number): unknown {
   if (i >= plan.length) throw new PythonError("IndexError: list index out of range");
   return plan[i];
 }
+
+/** A value that is set: truthy and not "-" (`v and v != '-'`). */
+export function present(v: unknown): boolean {
+  return truthy(v) && v !== "-";
+}
+
+/** Days the checks look at: `range(min(query['days'], len(plan)))`. */
+export function dayCount(q: { days: number }, plan: readonly unknown[]): number {
+  return Math.min(q.days, plan.length);
+}
