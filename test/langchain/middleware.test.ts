@@ -7,6 +7,7 @@ import { messagesToSteps, ProceduralMemory, proceduralMemoryMiddleware } from ".
 import { formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
 import { entryId } from "../../memory/types.js";
 import { ConfigError } from "../../src/errors.js";
+import { answering } from "../memory/helpers.js";
 import { envStepObject, seededBank } from "./helpers.js";
 
 const TASK = "heat some mug and put it in cabinet";
@@ -125,6 +126,23 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     expect(memory.pending[1]!.trajectory.steps).toEqual(EXPECTED_STEPS);
     const [plate] = await retrieve(bank, "query", { task: "clean some plate and put it in cabinet", k: 1 });
     expect(memory.pending[1]!.retrieved).toEqual([plate!.entry.id]);
+    await bank.close();
+  });
+
+  it("keeps the attribution of concurrent runs of one agent apart (it lives in each run's state)", async () => {
+    const bank = await seededBank();
+    const memory = new ProceduralMemory({ bank, retrieval: { k: 1 } });
+    let n = 0;
+    const model = answering((msgs) =>
+      HumanMessage.isInstance(msgs.at(-1))
+        ? new AIMessage({ content: "", tool_calls: [{ id: `c${n++}`, name: "env_step", args: { action: "go to microwave 1" } }] })
+        : new AIMessage("Done."),
+    );
+    const agent = createAgent({ model, tools: [envStepObject], middleware: [proceduralMemoryMiddleware(memory)] });
+    const tasks = ["cool some apple and put it in fridge", "examine the book with the desklamp", "find two pillow and put them in sofa"];
+    await Promise.all(tasks.map((t) => agent.invoke({ messages: [{ role: "user", content: t }] })));
+    expect(memory.pending.map((p) => [p.trajectory.task, p.retrieved]).sort()).toEqual(tasks.map((t) => [t, [entryId("script", t)]]).sort());
+    for (const p of memory.pending) expect(p.trajectory.steps.map((s) => s.action)).toEqual(["env_step[go to microwave 1]", "Finish[Done.]"]);
     await bank.close();
   });
 
