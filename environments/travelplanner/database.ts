@@ -179,7 +179,21 @@ export class TravelPlannerDatabase {
 
   /** All rows with this flight number, in table order. */
   flightRowsByNumber(flightNumber: string): readonly number[] {
-    return this.byColumn(this.flights, "flights", "Flight Number").get(flightNumber) ?? [];
+    // Flight numbers are (nearly) unique, so a row number is stored as is and only duplicates get
+    // an array: a Map of 4M one-element arrays would cost hundreds of MB on the full table.
+    const index = this.memo("flights:number", () => {
+      const col = this.flights.data[this.flights.col("Flight Number")]!;
+      const map = new Map<Cell, number | number[]>();
+      for (let r = 0; r < col.length; r++) {
+        const seen = map.get(col[r]!);
+        if (seen === undefined) map.set(col[r]!, r);
+        else if (typeof seen === "number") map.set(col[r]!, [seen, r]);
+        else seen.push(r);
+      }
+      return map;
+    });
+    const rows = index.get(flightNumber);
+    return rows === undefined ? [] : typeof rows === "number" ? [rows] : rows;
   }
 
   accommodationRows(city: string): readonly number[] {

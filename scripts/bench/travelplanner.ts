@@ -51,7 +51,11 @@ if (process.argv[2] === "--child-load") {
     scanned.push(performance.now() - t);
   }
   const searchMs = median(indexed), scanMs = median(scanned);
-  process.stdout.write(JSON.stringify({ rows: table.rowCount, loadMs, indexMs, searchMs, scanMs, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
+  // The evaluator's flight-number index, built on its first lookup.
+  const t2 = performance.now();
+  full.flightRowsByNumber("F0");
+  const numberIndexMs = performance.now() - t2;
+  process.stdout.write(JSON.stringify({ rows: table.rowCount, loadMs, indexMs, numberIndexMs, searchMs, scanMs, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n");
   process.exit(0);
 }
 
@@ -198,9 +202,10 @@ const sizeMb = statSync(file).size / 2 ** 20;
 console.log(`      (generated ${syntheticRows.toLocaleString("en-US")} rows, ${sizeMb.toFixed(0)} MB, in ${((performance.now() - tGen) / 1000).toFixed(1)} s)`);
 const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child-load", file, dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
 if (child.status !== 0) throw new Error(`child load failed (${child.status}): ${child.stdout}`);
-const big = JSON.parse(child.stdout.trim().split("\n").pop()!) as { rows: number; loadMs: number; indexMs: number; searchMs: number; scanMs: number; maxRssMb: number };
+const big = JSON.parse(child.stdout.trim().split("\n").pop()!) as { rows: number; loadMs: number; indexMs: number; numberIndexMs: number; searchMs: number; scanMs: number; maxRssMb: number };
 report(`load the database with ${big.rows.toLocaleString("en-US")} flight rows (s)`, (big.loadMs / 1000).toFixed(1), "<= 30 s", big.loadMs <= 30_000);
 report("  first route lookup: build the route index (s)", (big.indexMs / 1000).toFixed(1), "(info)", true);
+report("  first evaluator lookup: flight-number index (s)", (big.numberIndexMs / 1000).toFixed(1), "(info)", true);
 report("  FlightSearch on the full table: median ms", big.searchMs.toFixed(3), "<= 1 ms", big.searchMs <= 1);
 report("  linear scan of the full table (ms, ratio)", big.scanMs.toFixed(1), `(${(big.scanMs / big.searchMs).toFixed(0)}× slower)`, true);
 report("  peak RSS of the loading process (MB)", big.maxRssMb.toFixed(0), "<= 2048 MB", big.maxRssMb <= 2048);
