@@ -1,3 +1,4 @@
+import { mulberry32 } from "../../src/util/random.js";
 import type { TaskName } from "./splits.js";
 import { type ReceptaclePriors, classOf } from "./priors.js";
 import { TRAIN_RECEPTACLE_PRIORS } from "./priors.data.js";
@@ -273,14 +274,3 @@ function removeItem(list: string[], item: string): void {
   for (let i = list.length - 1; i >= 0; i--) if (list[i] === item) list.splice(i, 1);
 }
 
-/** A small seeded generator (mulberry32): the expert's only source of randomness. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

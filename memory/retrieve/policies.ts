@@ -1,4 +1,5 @@
 import { ConfigError } from "../../src/errors.js";
+import { hashString, mulberry32 } from "../../src/util/random.js";
 import type { ScoredId } from "../store/types.js";
 import { factsToText } from "../types.js";
 import { taskFacts } from "./facts-extraction.js";
@@ -63,22 +64,4 @@ export function getRetrievePolicy(name: string): RetrievePolicy {
   const policy = registry.get(name as RetrievePolicyName);
   if (!policy) throw new ConfigError(`unknown retrieve policy "${name}"; expected one of ${RETRIEVE_POLICIES.join(", ")}`);
   return policy;
-}
-
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** A small, fast, seedable PRNG; Math.random cannot be seeded. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

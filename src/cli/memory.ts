@@ -24,9 +24,15 @@ function embeddingsSpecOf(dir: string): string | undefined {
   return id.startsWith("openai:") ? id : undefined;
 }
 
-async function openBank(dir: string, spec: string | undefined, readOnly: boolean): Promise<MemoryBank> {
+/** Opens the memory with its own embedder unless told otherwise, runs `fn`, always closes. */
+async function withBank<T>(dir: string, spec: string | undefined, readOnly: boolean, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
   const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
-  return MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved), readOnly });
+  const bank = await MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved), readOnly });
+  try {
+    return await fn(bank);
+  } finally {
+    await bank.close();
+  }
 }
 
 function parseFactsOption(raw: string | undefined): Record<string, string> | undefined {
@@ -89,8 +95,7 @@ export function registerMemoryCommands(program: Command): void {
       const needsModel = opts.build !== "trajectory";
       if (needsModel && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       const model = needsModel ? createChatModel(opts.model!) : undefined;
-      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
-      try {
+      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
         const summary = await buildMemory(bank, items, { kind: opts.build, model, modelName: opts.model, concurrency: opts.concurrency });
         if (opts.json) {
           printJson({ built: summary.built, skipped: summary.skipped, failed: summary.failed, count: bank.store.size() });
@@ -101,9 +106,7 @@ export function registerMemoryCommands(program: Command): void {
           );
           for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
         }
-      } finally {
-        await bank.close();
-      }
+      });
     });
 
   memory
@@ -120,8 +123,7 @@ export function registerMemoryCommands(program: Command): void {
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
     .option("--json", "print JSON")
     .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; json?: boolean }) => {
-      const bank = await openBank(opts.memoryDir, opts.embeddings, true);
-      try {
+      await withBank(opts.memoryDir, opts.embeddings, true, async (bank) => {
         const results = await retrieve(
           bank,
           opts.retrieve,
@@ -138,9 +140,7 @@ export function registerMemoryCommands(program: Command): void {
           process.stdout.write(`${i + 1}. [${score}] ${r.entry.task}  (${r.entry.kind}, ${r.entry.id}, hits ${r.entry.stats.hits}, successes ${r.entry.stats.successes})\n`);
           if (r.entry.script) process.stdout.write(r.entry.script.replace(/^/gm, "     ") + "\n");
         }
-      } finally {
-        await bank.close();
-      }
+      });
     });
 
   memory
@@ -184,8 +184,7 @@ export function registerMemoryCommands(program: Command): void {
       const batch = readResults(opts.from);
       if (opts.policy === "adjustment" && !opts.model) throw new InputError("the adjustment policy rewrites entries with a chat model: pass --model NAME", { field: "--model" });
       if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
-      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
-      try {
+      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
         const report = await updateMemory(bank, batch, {
           policy: opts.policy,
           model: opts.model ? createChatModel(opts.model) : undefined,
@@ -208,9 +207,7 @@ export function registerMemoryCommands(program: Command): void {
         );
         for (const r of report.retired) process.stdout.write(`retired ${r.id}: ${r.reason}\n`);
         for (const f of report.failed) process.stderr.write(`failed: ${f.task}: ${f.error}\n`);
-      } finally {
-        await bank.close();
-      }
+      });
     });
 
   memory
@@ -247,13 +244,10 @@ export function registerMemoryCommands(program: Command): void {
     .requiredOption("--memory-dir <dir>", "memory directory")
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
     .action(async (id: string, opts: { memoryDir: string; embeddings?: string }) => {
-      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
-      try {
+      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
         const e = await restoreEntry(bank, id);
         process.stdout.write(`restored ${e.id} (${e.task}) as version ${e.version ?? 1}\n`);
-      } finally {
-        await bank.close();
-      }
+      });
     });
 
   memory
@@ -262,13 +256,10 @@ export function registerMemoryCommands(program: Command): void {
     .requiredOption("--memory-dir <dir>", "memory directory")
     .requiredOption("--out <file>", "output JSONL file")
     .action(async (opts: { memoryDir: string; out: string }) => {
-      const bank = await openBank(opts.memoryDir, undefined, true);
-      try {
+      await withBank(opts.memoryDir, undefined, true, async (bank) => {
         const n = exportMemory(bank, opts.out);
         process.stdout.write(`exported ${n} entries to ${opts.out}\n`);
-      } finally {
-        await bank.close();
-      }
+      });
     });
 
   memory
@@ -278,16 +269,13 @@ export function registerMemoryCommands(program: Command): void {
     .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own, else local)`)
     .action(async (file: string, opts: { memoryDir: string; embeddings?: string }) => {
-      const bank = await openBank(opts.memoryDir, opts.embeddings, false);
-      try {
+      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
         const r = await importMemory(bank, file);
         process.stdout.write(
           `imported ${r.imported} entries (${r.skipped} already present)${r.reembedded ? `, re-embedded from ${r.from} to ${bank.embedderId}` : ""}; ` +
             `the memory holds ${bank.store.size()} entries\n`,
         );
-      } finally {
-        await bank.close();
-      }
+      });
     });
 }
 
