@@ -3,6 +3,8 @@ import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { evaluatePlans } from "../../environments/travelplanner/evaluator/evaluate.js";
+import { runTwoStageEpisode } from "../../environments/travelplanner/episode.js";
+import { evaluatePlan } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { createTravelPlannerTools } from "../../environments/travelplanner/langchain.js";
 import { parsePlan, parsePlanText, PLAN_FIELDS } from "../../environments/travelplanner/planParser.js";
 import { countCl100kTokens, LlmPlanner, MAX_TOKEN_LENGTH_EXCEEDED, solePlan, type TravelPlanner } from "../../environments/travelplanner/planner.js";
@@ -93,6 +95,34 @@ describe.skipIf(!dir)("planning on real data", () => {
       parsed.push(result.plan);
     }
     expect(evaluatePlans(db, train, parsed, "train").aggregate.final_pass_rate).toBe(1);
+  });
+
+  it("end to end: agent episode → LLM planner → plan parser → evaluator", async () => {
+    const q = train[0]!;
+    const days = (q.annotated_plan as Record<string, unknown>[]).slice(0, q.days);
+    const agent = new FakeListChatModel({
+      responses: [
+        "Flights out first.",
+        `FlightSearch[${q.org}, ${q.dest}, ${q.date[0]}]`,
+        "Keep them.",
+        "NotebookWrite[Outbound flights]",
+        "Restaurants next.",
+        `RestaurantSearch[${q.dest}]`,
+        "Keep them.",
+        "NotebookWrite[Restaurants]",
+        "Enough to plan.",
+        `Planner[${q.query}]`,
+      ],
+    });
+    const plannerModel = new FakeListChatModel({ responses: [renderPlan(days)] });
+    const planner = new LlmPlanner({ model: plannerModel });
+    const episode = await runTwoStageEpisode({ db, planner, model: agent, query: q.query, queryData: q, stop: [] });
+    expect(episode.jsonLog.map((e) => e.state)).toEqual(["Successful", "Successful", "Successful", "Successful", "Successful"]);
+    const parsed = await parsePlan(episode.answer);
+    expect(parsed.method).toBe("deterministic");
+    const verdict = evaluatePlan(db, q, parsed.plan);
+    expect([...Object.values(verdict.commonsense), ...Object.values(verdict.hard!)].every(([ok]) => ok !== false)).toBe(true);
+    expect(episode.toTrajectory().facts).toMatchObject({ org: q.org, dest: q.dest, days: String(q.days) });
   });
 
   it("sole planning hands the reference information and the query text to the planner", async () => {
