@@ -34,3 +34,4 @@ export {
 } from "./update/index.js";
 export type { EntryHistory } from "./update/archive.js";
 export { exportMemory, importMemory, readExport, EXPORT_FORMAT } from "./transfer.js";
+export * from "./langchain/index.js";
