@@ -35,7 +35,7 @@ export { parsePlan, parsePlanText, extractJsonPlan, PLAN_FIELDS, type ParsedPlan
 export { createTravelPlannerTools, type TravelPlannerToolsOptions } from "./langchain.js";
 export { TravelPlannerEnvironment, type TravelPlannerEnvironmentOptions, type TravelPlannerInfo } from "./environment.js";
 export { loadQueries, parseQueriesCsv, referenceEntries, setConstraintCount, LEVELS as TRAVELPLANNER_LEVELS, type TravelQuery, type LocalConstraint, type ReferenceEntry, type Level as TravelPlannerLevel } from "./queries.js";
-export { buildReferenceEntries, referenceContent, referenceInformationText } from "./reference.js";
+export { buildReferenceEntries, referenceContent, referenceInformationText, referenceInformationFor } from "./reference.js";
 export { readPlanFile, alignPlans, type PlanRecord } from "./plans.js";
 export {
   evaluatePlan,

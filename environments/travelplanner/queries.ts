@@ -42,6 +42,8 @@ export interface TravelQuery {
   level: Level;
   /** Sole-planning input as the official CSV stores it (a Python repr), when the source has it. */
   reference_information?: string;
+  /** Descriptions of the reference entries when the source lists them without text (train JSONL). */
+  reference_descriptions?: string[];
   /** Gold plan (train only). */
   annotated_plan?: unknown[];
 }
@@ -79,14 +81,16 @@ const QuerySchema = z.object({
   query: z.string(),
   level: z.enum(LEVELS),
   reference_information: z.string().optional(),
+  reference_information_json: z.record(z.string(), z.unknown()).optional(),
   annotated_plan: pyOrJson(z.array(z.unknown())).optional(),
 });
 
 function toQuery(value: unknown, position: number, where: { file: string; line?: number }): TravelQuery {
   const result = QuerySchema.safeParse(value);
   if (!result.success) throw zodToInputError(result.error, where);
-  const q = result.data;
-  return { ...q, idx: q.idx ?? position } as TravelQuery;
+  const { reference_information_json: json, ...q } = result.data;
+  const descriptions = json ? { reference_descriptions: Object.keys(json) } : {};
+  return { ...q, ...descriptions, idx: q.idx ?? position } as TravelQuery;
 }
 
 /** Reads queries from `.csv` (official layout) or `.jsonl`. */

@@ -6,7 +6,7 @@
 import { InputError } from "../../src/errors.js";
 import type { TravelPlannerDatabase } from "./database.js";
 import { pyRepr } from "./format.js";
-import type { ReferenceEntry } from "./queries.js";
+import type { ReferenceEntry, TravelQuery } from "./queries.js";
 import { accommodationSearch, attractionSearch, distanceMatrix, flightSearch, restaurantSearch } from "./tools.js";
 
 const PATTERNS: [RegExp, (db: TravelPlannerDatabase, m: RegExpExecArray) => string][] = [
@@ -34,4 +34,14 @@ export function buildReferenceEntries(db: TravelPlannerDatabase, descriptions: r
 /** The Python repr the official sole-planning script hands to the planner. */
 export function referenceInformationText(entries: readonly ReferenceEntry[]): string {
   return pyRepr(entries.map((e) => ({ Description: e.Description, Content: e.Content })));
+}
+
+/**
+ * The sole-planning text of a query: the official text when the query carries it (CSV), else
+ * rebuilt from the database from its reference descriptions (train JSONL).
+ */
+export function referenceInformationFor(db: TravelPlannerDatabase, query: TravelQuery): string {
+  if (query.reference_information) return query.reference_information;
+  if (query.reference_descriptions) return referenceInformationText(buildReferenceEntries(db, query.reference_descriptions));
+  throw new InputError(`query ${query.idx} has no reference information`, { field: "reference_information" });
 }

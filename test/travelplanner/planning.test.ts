@@ -9,6 +9,7 @@ import { createTravelPlannerTools } from "../../environments/travelplanner/langc
 import { parsePlan, parsePlanText, PLAN_FIELDS } from "../../environments/travelplanner/planParser.js";
 import { countCl100kTokens, LlmPlanner, MAX_TOKEN_LENGTH_EXCEEDED, solePlan, type TravelPlanner } from "../../environments/travelplanner/planner.js";
 import { loadQueries, type TravelQuery } from "../../environments/travelplanner/queries.js";
+import { referenceInformationFor } from "../../environments/travelplanner/reference.js";
 import { dataDir } from "../helpers/data.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
@@ -132,6 +133,11 @@ describe.skipIf(!dir)("planning on real data", () => {
     expect(await solePlan(planner, validation[0]!, validation[0]!.reference_information!)).toBe("plan");
     expect(seen[0]!.startsWith("[{'Description': 'Attractions in Myrtle Beach', 'Content': \"")).toBe(true);
     expect(seen[1]).toBe(validation[0]!.query);
+    // Train JSONL lists its reference descriptions; the text is rebuilt from the database.
+    const text = referenceInformationFor(db, train[0]!);
+    expect(text).toMatch(/^\[\{'Description': 'Attractions in Rockford', 'Content': ["'] +Name +Latitude/);
+    expect(text).toContain("'Description': 'Flight from St. Petersburg to Rockford on 2022-03-16', 'Content': 'Flight Number  Price");
+    expect(referenceInformationFor(db, validation[3]!)).toBe(validation[3]!.reference_information);
   });
 
   it("LangChain tools: text and zod-schema variants share one notebook and return the official observations", async () => {
