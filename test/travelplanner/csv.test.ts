@@ -51,6 +51,13 @@ describe("CsvTokenizer", () => {
     expect(streamed).toEqual(inMemory);
     expect(streamed.dtypes).toEqual(["int", "int", "float", "string"]);
   });
+  it("re-reads a column verbatim when text shows up after numbers", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "memp-tp-csv-")), "late.csv");
+    writeFileSync(file, "a,b\n1.50,1\n2,2\nthree,3\n");
+    const t = await readCsvTable(file);
+    expect(t.dtypes).toEqual(["string", "int"]);
+    expect(t.data[0]).toEqual(["1.50", "2", "three"]);
+  });
   it("names the file and line of a row with too many fields", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "memp-tp-csv-")), "bad.csv");
     writeFileSync(file, "a,b\n1,2\n3,4,5\n");
