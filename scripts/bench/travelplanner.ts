@@ -19,6 +19,7 @@ import { alignPlans, readPlanFile } from "../../environments/travelplanner/plans
 import { loadQueries, referenceEntries } from "../../environments/travelplanner/queries.js";
 import { flightSearch } from "../../environments/travelplanner/tools.js";
 import type { Table } from "../../environments/travelplanner/table.js";
+import { mulberry32 } from "../../src/util/random.js";
 
 const FLIGHT_HEADER = ",Flight Number,Price,DepTime,ArrTime,ActualElapsedTime,FlightDate,OriginCityName,DestCityName,Distance";
 
@@ -170,14 +171,8 @@ const tGen = performance.now();
 await new Promise<void>((resolve, reject) => {
   const out = createWriteStream(file);
   out.on("error", reject);
-  // mulberry32: a small PRNG with good spread (a plain LCG modulo n correlates successive draws).
-  let seed = 42;
-  const rand = (n: number) => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(42);
+  const rand = (n: number) => Math.floor(next() * n);
   // About 8,000 served routes, so a (route, date) search returns ~16 flights, as in the official table.
   const routes = Array.from({ length: 8000 }, () => [cities[rand(cities.length)]!, cities[rand(cities.length)]!] as const);
   const pad = (n: number) => String(n).padStart(2, "0");
