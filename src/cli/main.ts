@@ -35,5 +35,10 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // `memp ... --json | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   process.exitCode = await main();
 }
