@@ -41,6 +41,14 @@ describe.skipIf(!dir)("official evaluation on the train split", () => {
   let queries: TravelQuery[];
   const gold = (q: TravelQuery) => structuredClone(q.annotated_plan as Day[]);
   const realDays = (q: TravelQuery) => gold(q).slice(0, q.days);
+  /** A field of the first stay in the plan, read from the database; undefined when there is no stay. */
+  const stayField = (q: TravelQuery, plan: Day[], column: string): string | undefined => {
+    const acc = plan.find((d, k) => k < q.days && d.accommodation && d.accommodation !== "-");
+    if (!acc) return undefined;
+    const [name, city] = getValidNameCity(String(acc.accommodation));
+    const t = db.accommodations;
+    return String(t.get(db.matchByName("accommodations", name, city)[0]!, t.col(column)));
+  };
 
   beforeAll(async () => {
     db = await TravelPlannerDatabase.load(dir!);
@@ -151,11 +159,8 @@ describe.skipIf(!dir)("official evaluation on the train split", () => {
   it("a room type the stay does not have fails Room Type only", () => {
     expectOnly((q) => {
       const plan = gold(q);
-      const acc = plan.find((d, k) => k < q.days && d.accommodation && d.accommodation !== "-");
-      if (!acc) return undefined;
-      const [name, city] = getValidNameCity(String(acc.accommodation));
-      const t = db.accommodations;
-      const type = String(t.get(db.matchByName("accommodations", name, city)[0]!, t.col("room type")));
+      const type = stayField(q, plan, "room type");
+      if (type === undefined) return undefined;
       const wanted = type === "Entire home/apt" ? "private room" : type === "Private room" ? "entire room" : "not shared room";
       q.local_constraint["room type"] = wanted;
       return { q, plan, expected: ["Room Type", `The room type should be ${wanted}.`] };
@@ -165,11 +170,8 @@ describe.skipIf(!dir)("official evaluation on the train split", () => {
   it("a house rule the stay forbids fails Room Rule only", () => {
     expectOnly((q) => {
       const plan = gold(q);
-      const acc = plan.find((d, k) => k < q.days && d.accommodation && d.accommodation !== "-");
-      if (!acc) return undefined;
-      const [name, city] = getValidNameCity(String(acc.accommodation));
-      const t = db.accommodations;
-      const rules = String(t.get(db.matchByName("accommodations", name, city)[0]!, t.col("house_rules")));
+      const rules = stayField(q, plan, "house_rules");
+      if (rules === undefined) return undefined;
       const rule = ["smoking", "parties", "children under 10", "visitors", "pets"].find((r) => rules.includes(`No ${r}`));
       if (!rule) return undefined;
       q.local_constraint["house rule"] = rule;
