@@ -11,6 +11,7 @@ import {
   extractFromTo,
   getValidNameCity,
   isValidCitySequence,
+  MEALS,
   transportationMatch,
   type TransportKind,
 } from "./parsing.js";
@@ -18,11 +19,10 @@ import { at, day, dayCount, hasKey, isBlank, present, PythonError, str, truthy }
 
 export type Verdict = [boolean | null, string | null];
 export type Check = (db: TravelPlannerDatabase, q: TravelQuery, plan: readonly unknown[]) => Verdict;
+/** A check under its official key and its paper name. */
+export type NamedCheck = { key: string; name: string; check: Check };
 
-const MEALS = ["breakfast", "lunch", "dinner"] as const;
 const FILLER_CITY = "You don't need to fill in the information for this or later days.";
-
-
 
 /** City sequence of the plan: [A, B] for a travel day, [city] otherwise; also checks day 1's origin. */
 function cityRoute(q: TravelQuery, plan: readonly unknown[]): { cities: string[]; error?: string } {
@@ -270,7 +270,7 @@ export const isNotAbsent: Check = (_db, q, plan) => {
 };
 
 /** The checks in the official evaluation order, under their paper names. */
-export const COMMONSENSE_CHECKS: readonly { key: string; name: string; check: Check }[] = [
+export const COMMONSENSE_CHECKS: readonly NamedCheck[] = [
   { key: "is_reasonable_visiting_city", name: "Reasonable City Route", check: isReasonableVisitingCity },
   { key: "is_valid_restaurants", name: "Diverse Restaurants", check: isValidRestaurants },
   { key: "is_valid_attractions", name: "Diverse Attractions", check: isValidAttractions },

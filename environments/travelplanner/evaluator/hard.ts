@@ -5,13 +5,9 @@
 import type { TravelPlannerDatabase } from "../database.js";
 import type { TravelQuery } from "../queries.js";
 import { distanceLookup } from "../tools.js";
-import { flightNumberOf, transportEndpoints, type Check } from "./commonsense.js";
-import { getValidNameCity } from "./parsing.js";
+import { flightNumberOf, transportEndpoints, type Check, type NamedCheck } from "./commonsense.js";
+import { getValidNameCity, MEALS } from "./parsing.js";
 import { at, day, dayCount, hasKey, present, PythonError, str, truthy } from "./python.js";
-
-const MEALS = ["breakfast", "lunch", "dinner"] as const;
-
-
 
 /** The first matching accommodation row for a plan entry, or undefined. */
 function accommodationRow(db: TravelPlannerDatabase, value: string): number | undefined {
@@ -145,7 +141,7 @@ export const isValidTransportationRule: Check = (_db, q, plan) => {
 };
 
 /** The hard checks in the official order, under their paper names. */
-export const HARD_CHECKS: readonly { key: string; name: string; check: Check }[] = [
+export const HARD_CHECKS: readonly NamedCheck[] = [
   { key: "valid_cost", name: "Budget", check: isValidCost },
   { key: "valid_room_rule", name: "Room Rule", check: isValidRoomRule },
   { key: "valid_cuisine", name: "Cuisine", check: isValidCuisine },

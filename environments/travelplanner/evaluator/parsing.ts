@@ -5,6 +5,9 @@
 import { extractBeforeParenthesis } from "../tools.js";
 import { PythonError } from "./python.js";
 
+/** The meal fields of a plan day, in the official order. */
+export const MEALS = ["breakfast", "lunch", "dinner"] as const;
+
 export { extractBeforeParenthesis };
 
 /** `extract_from_to`: the first "from A to B" (B stops at a comma); nulls when absent. */
