@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../src/errors.js";
-import { parseTrajectory, zodIssueMessage, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
+import { TrajectorySchema, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
 import { parseJsonl } from "../src/util/jsonl.js";
+import { issueText, validateRecords } from "../src/util/validate.js";
+import type { FinishedTask } from "./update/types.js";
 
 export interface SourcedTrajectory {
   trajectory: Trajectory;
@@ -16,15 +18,34 @@ export interface SourcedTrajectory {
  * non-blank character: `[` is MemP's array, anything else is JSONL.
  */
 export function readTrajectories(file: string, options: { limit?: number } = {}): SourcedTrajectory[] {
-  if (!existsSync(file)) throw new InputError("no such file", { file });
-  if (statSync(file).isDirectory()) throw new InputError("expected a file, got a directory", { file });
-  const text = readFileSync(file, "utf8");
+  const text = readInputFile(file);
   const items = text.trimStart().startsWith("[") ? readMempJson(text, file) : readJsonl(text, file);
   return options.limit === undefined ? items : items.slice(0, options.limit);
 }
 
+/** A user's input file as text, with one-line errors for the usual mistakes. */
+export function readInputFile(file: string): string {
+  if (!existsSync(file)) throw new InputError("no such file", { file });
+  if (statSync(file).isDirectory()) throw new InputError("expected a file, got a directory", { file });
+  return readFileSync(file, "utf8");
+}
+
 function readJsonl(text: string, file: string): SourcedTrajectory[] {
-  return parseJsonl(text, file).map(({ value, line }) => ({ trajectory: parseTrajectory(value, { file, line }), source: `${file}:${line}` }));
+  const records = parseJsonl(text, file);
+  return validateRecords(records, TrajectorySchema, { file }).map((trajectory, i) => ({ trajectory, source: `${file}:${records[i]!.line}` }));
+}
+
+const FinishedTaskSchema = TrajectorySchema.extend({ retrieved: z.array(z.string()).default([]) });
+
+/** RESULTS.jsonl: one finished task per line, a trajectory plus the ids retrieved for it. */
+export function readFinishedTasks(file: string): FinishedTask[] {
+  const records = parseJsonl(readInputFile(file), file);
+  return validateRecords(records, FinishedTaskSchema, { file }).map(({ retrieved, ...trajectory }, i) => ({
+    trajectory,
+    retrieved,
+    success: trajectory.success ?? false,
+    source: `${file}:${records[i]!.line}`,
+  }));
 }
 
 const ChatTurn = z.union([
@@ -53,11 +74,7 @@ function readMempJson(text: string, file: string): SourcedTrajectory[] {
   if (!Array.isArray(raw)) throw new InputError("expected a JSON array of {query, trajectory, facts, source}", { file });
   return raw.map((item, i) => {
     const parsed = MempItem.safeParse(item);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length ? `field "${issue.path.join(".")}": ` : "";
-      throw new InputError(`item ${i}: ${field}${zodIssueMessage(issue)}`, { file });
-    }
+    if (!parsed.success) throw new InputError(`item ${i}: ${issueText(parsed.error.issues[0]!)}`, { file });
     const m = parsed.data;
     const trajectory: Trajectory = { task: m.query, steps: chatToSteps(m.trajectory) };
     if (m.facts) trajectory.facts = m.facts;

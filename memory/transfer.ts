@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../src/errors.js";
 import { writeFileAtomic } from "../src/util/atomic.js";
 import { parseJsonl, toJsonl } from "../src/util/jsonl.js";
+import { validateRecords } from "../src/util/validate.js";
+import { readInputFile } from "./input.js";
 import type { MemoryBank } from "./bank.js";
 import { MemoryEntrySchema, type MemoryEntry } from "./types.js";
 
@@ -29,24 +30,11 @@ export function exportMemory(bank: MemoryBank, file: string): number {
 }
 
 export function readExport(file: string): { embedder: string; entries: MemoryEntry[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read: ${(err as Error).message}`, { file });
-  }
-  const records = parseJsonl(text, file);
+  const records = parseJsonl(readInputFile(file), file);
   const first = records[0];
   const header = first && HeaderSchema.safeParse(first.value);
   if (!first || !header?.success) throw new InputError(`expected a memp export (first line {"format": "${EXPORT_FORMAT}", ...})`, { file, line: first?.line ?? 1 });
-  const entries = records.slice(1).map(({ value, line }) => {
-    const parsed = MemoryEntrySchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InputError(issue.message, { file, line, field: issue.path.join(".") });
-    }
-    return parsed.data;
-  });
+  const entries = validateRecords(records.slice(1), MemoryEntrySchema, { file });
   if (entries.length !== header.data.count) throw new InputError(`the header counts ${header.data.count} entries but the file holds ${entries.length} (truncated?)`, { file });
   return { embedder: header.data.embedder, entries };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InputError } from "./errors.js";
+import { issueError } from "./util/validate.js";
 
 /**
  * The trajectory format every part of the project exchanges: environments and the executor
@@ -30,16 +30,5 @@ export type Trajectory = z.infer<typeof TrajectorySchema>;
 export function parseTrajectory(value: unknown, where: { file?: string; line?: number } = {}): Trajectory {
   const result = TrajectorySchema.safeParse(value);
   if (result.success) return result.data;
-  throw zodToInputError(result.error, where);
-}
-
-export function zodToInputError(error: z.ZodError, where: { file?: string; line?: number }): InputError {
-  const issue = error.issues[0]!;
-  const field = issue.path.join(".") || undefined;
-  return new InputError(zodIssueMessage(issue), { ...where, field });
-}
-
-/** A zod issue in the project's words: "missing required field" rather than zod's "Required". */
-export function zodIssueMessage(issue: z.ZodIssue): string {
-  return issue.message === "Required" ? "missing required field" : issue.message;
+  throw issueError(result.error.issues[0]!, where);
 }

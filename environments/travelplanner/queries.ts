@@ -8,7 +8,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { InputError } from "../../src/errors.js";
 import { readJsonlFile } from "../../src/util/jsonl.js";
-import { zodToInputError } from "../../src/trajectory.js";
+import { issueError } from "../../src/util/validate.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 
 export const LEVELS = ["easy", "medium", "hard"] as const;
@@ -87,7 +87,7 @@ const QuerySchema = z.object({
 
 function toQuery(value: unknown, position: number, where: { file: string; line?: number }): TravelQuery {
   const result = QuerySchema.safeParse(value);
-  if (!result.success) throw zodToInputError(result.error, where);
+  if (!result.success) throw issueError(result.error.issues[0]!, where);
   const { reference_information_json: json, ...q } = result.data;
   const descriptions = json ? { reference_descriptions: Object.keys(json) } : {};
   return { ...q, ...descriptions, idx: q.idx ?? position } as TravelQuery;

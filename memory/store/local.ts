@@ -4,6 +4,7 @@ import { z } from "zod";
 import { env } from "../../src/config.js";
 import { ConfigError, CorruptFileError, InputError } from "../../src/errors.js";
 import { parseJsonl } from "../../src/util/jsonl.js";
+import { issueText, validateRecords } from "../../src/util/validate.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { loadFaiss } from "./faiss.js";
 import { DirectoryLock } from "./lock.js";
@@ -231,6 +232,12 @@ export class LocalMemoryStore implements MemoryStore {
     if (!this.readOnly) await this.commit();
   }
 
+  vectorOf(id: string, space: VectorSpace): Float32Array | undefined {
+    this.assertFresh();
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : (space === "task" ? this.taskVecs : this.factsVecs).row(row).slice();
+  }
+
   searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[] {
     this.assertFresh();
     if (k <= 0 || this.entries.length === 0) return [];
@@ -317,24 +324,24 @@ export class LocalMemoryStore implements MemoryStore {
   private load(expected: EmbedderInfo): void {
     const entriesPath = committedPath(this.dir, FILES.entries);
     const text = existsSync(entriesPath) ? readFileSync(entriesPath, "utf8") : "";
+    const file = join(this.dir, FILES.entries);
     const rawLines = text.split("\n");
-    for (const rec of parseJsonl(text, join(this.dir, FILES.entries), "store")) {
-      const parsed = MemoryEntrySchema.safeParse(rec.value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const version = (rec.value as { schemaVersion?: unknown })?.schemaVersion;
-        const detail =
-          typeof version === "number" && version > ENTRY_SCHEMA_VERSION
-            ? `entry schema version ${version} is newer than this memp supports (${ENTRY_SCHEMA_VERSION}); upgrade memp`
-            : `invalid entry: field "${issue.path.join(".")}": ${issue.message}`;
-        throw new CorruptFileError(join(this.dir, FILES.entries), detail, rec.line);
+    const records = parseJsonl(text, file, "store");
+    for (const rec of records) {
+      const version = (rec.value as { schemaVersion?: unknown })?.schemaVersion;
+      if (typeof version === "number" && version > ENTRY_SCHEMA_VERSION) {
+        throw new CorruptFileError(file, `entry schema version ${version} is newer than this memp supports (${ENTRY_SCHEMA_VERSION}); upgrade memp`, rec.line);
       }
-      if (this.rowOf.has(parsed.data.id)) throw new CorruptFileError(join(this.dir, FILES.entries), `duplicate entry id ${parsed.data.id}`, rec.line);
-      this.rowOf.set(parsed.data.id, this.entries.length);
-      this.entries.push(parsed.data);
-      // The line as written keeps fields a newer memp may have added.
-      this.lines.push(rawLines[rec.line - 1]!.trim());
     }
+    const entries = validateRecords(records, MemoryEntrySchema, { file, kind: "store", label: "invalid entry" });
+    entries.forEach((entry, i) => {
+      const line = records[i]!.line;
+      if (this.rowOf.has(entry.id)) throw new CorruptFileError(file, `duplicate entry id ${entry.id}`, line);
+      this.rowOf.set(entry.id, this.entries.length);
+      this.entries.push(entry);
+      // The line as written keeps fields a newer memp may have added.
+      this.lines.push(rawLines[line - 1]!.trim());
+    });
     this.stale = this.loadVectors(expected);
     if (this.stale) this.resetVectors();
   }
@@ -561,10 +568,7 @@ function readManifest(path: string): Manifest {
     throw new CorruptFileError(path, `invalid JSON: ${(err as Error).message}`, undefined, err);
   }
   const parsed = ManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptFileError(path, `invalid manifest: field "${issue.path.join(".")}": ${issue.message}`);
-  }
+  if (!parsed.success) throw new CorruptFileError(path, `invalid manifest: ${issueText(parsed.error.issues[0]!)}`);
   if (parsed.data.schemaVersion > STORE_SCHEMA_VERSION) {
     throw new CorruptFileError(path, `memory schema version ${parsed.data.schemaVersion} is newer than this memp supports (${STORE_SCHEMA_VERSION}); upgrade memp`);
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CorruptFileError } from "../../src/errors.js";
 import { parseJsonl, toJsonl } from "../../src/util/jsonl.js";
+import { validateRecords } from "../../src/util/validate.js";
 import type { MemoryStore } from "../store/types.js";
 import { MemoryEntrySchema, type MemoryEntry } from "../types.js";
 
@@ -41,14 +41,7 @@ export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
 
 export function readRecords<T>(store: MemoryStore, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
   const path = `${store.dir}/${file}`;
-  return parseJsonl(store.readAux(file), path, "store").map(({ value, line }) => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new CorruptFileError(path, `invalid record: field "${issue.path.join(".")}": ${issue.message}`, line);
-    }
-    return parsed.data;
-  });
+  return validateRecords(parseJsonl(store.readAux(file), path, "store"), schema, { file: path, kind: "store" });
 }
 
 export async function appendRecords(store: MemoryStore, file: string, records: unknown[]): Promise<void> {

@@ -1,19 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { MemoryBank } from "../../memory/bank.js";
 import { buildMemory } from "../../memory/build/runner.js";
-import { readTrajectories } from "../../memory/input.js";
+import { readFinishedTasks, readTrajectories } from "../../memory/input.js";
 import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
-import { z } from "zod";
 import { exportMemory, importMemory } from "../../memory/transfer.js";
-import { entryHistory, restoreEntry, updateMemory, UPDATE_POLICIES, type FinishedTask, type UpdatePolicyName } from "../../memory/update/index.js";
+import { entryHistory, restoreEntry, updateMemory, UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/index.js";
 import { InputError } from "../errors.js";
-import { TrajectorySchema, zodIssueMessage } from "../trajectory.js";
-import { parseJsonl } from "../util/jsonl.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
-import { oneOf, positiveInt, printJson } from "./run.js";
+import { nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
 function embeddingsSpecOf(dir: string): string | undefined {
@@ -50,30 +46,6 @@ function parseFactsOption(raw: string | undefined): Record<string, string> | und
 export function searchResultJson(r: { entry: MemoryEntry; score: number | null }) {
   const e = r.entry;
   return { id: e.id, task: e.task, score: r.score, kind: e.kind, script: e.script, stats: { hits: e.stats.hits, successes: e.stats.successes } };
-}
-
-const ResultSchema = TrajectorySchema.extend({ retrieved: z.array(z.string()).default([]) });
-
-/** RESULTS.jsonl: one finished task per line, a trajectory plus the ids retrieved for it. */
-function readResults(file: string): FinishedTask[] {
-  if (!existsSync(file)) throw new InputError("no such file", { file });
-  return parseJsonl(readFileSync(file, "utf8"), file).map(({ value, line }) => {
-    const parsed = ResultSchema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InputError(zodIssueMessage(issue), { file, line, field: issue.path.join(".") || undefined });
-    }
-    const { retrieved, ...trajectory } = parsed.data;
-    return { trajectory, retrieved, success: trajectory.success ?? false, source: `${file}:${line}` };
-  });
-}
-
-function nonNegativeNumber(name: string) {
-  return (raw: string): number => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${raw}"`);
-    return n;
-  };
 }
 
 export function registerMemoryCommands(program: Command): void {
@@ -181,7 +153,7 @@ export function registerMemoryCommands(program: Command): void {
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
     .option("--json", "print the update report as JSON")
     .action(async (opts: { memoryDir: string; from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; json?: boolean }) => {
-      const batch = readResults(opts.from);
+      const batch = readFinishedTasks(opts.from);
       if (opts.policy === "adjustment" && !opts.model) throw new InputError("the adjustment policy rewrites entries with a chat model: pass --model NAME", { field: "--model" });
       if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {

@@ -64,6 +64,14 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+export function nonNegativeNumber(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${raw}"`);
+    return n;
+  };
+}
+
 export function oneOf<T extends string>(name: string, choices: readonly T[]) {
   return (raw: string): T => {
     if (!(choices as readonly string[]).includes(raw)) throw new InvalidArgumentError(`${name} must be one of ${choices.join(", ")}; got "${raw}"`);
