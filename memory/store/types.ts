@@ -55,6 +55,8 @@ export interface MemoryStore {
   incrementStats(deltas: StatsDelta[]): Promise<void>;
   /** Replaces every vector (after an embedder change), in entry order. */
   reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void>;
+  /** An entry's stored vector in a space (a copy), or undefined for an unknown id. */
+  vectorOf(id: string, space: VectorSpace): Float32Array | undefined;
   searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[];
   /** Mean cosine over the fact keys the query shares with each entry; entries sharing none are left out. */
   searchFactValues(query: Map<string, Float32Array>, k: number): ScoredId[];

@@ -105,9 +105,8 @@ export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], opti
       for (const id of built.ids) {
         const fresh = store.get(id);
         if (!fresh) continue;
-        const vector = await bank.embedText(fresh.task);
         const twin = store
-          .searchVector("task", vector, 8)
+          .searchVector("task", store.vectorOf(id, "task")!, 8)
           .filter((h) => h.id !== id && h.score >= options.mergeThreshold! && store.get(h.id)?.kind === fresh.kind)[0];
         if (!twin) continue;
         const other = store.get(twin.id)!;

@@ -77,6 +77,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await s.update({ ...es[2]!, script: "new script" }, vectorsOf(axis(D, 6)));
       expect(await s.delete([es[0]!.id, "missing"])).toBe(1);
       expect(s.searchVector("task", axis(D, 6), 1)[0]!.id).toBe(es[2]!.id);
+      expect(Array.from(s.vectorOf(es[2]!.id, "task")!)).toEqual(Array.from(axis(D, 6)));
+      expect(s.vectorOf(es[0]!.id, "task")).toBeUndefined();
       expect(s.searchVector("task", axis(D, 1), 1)[0]!.id).toBe(es[1]!.id);
       await s.close();
       const r = await factory.open(dir, { readOnly: true });
