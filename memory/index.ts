@@ -2,7 +2,7 @@ export * from "./types.js";
 export { MemoryBank, embedEntryKeys, type OpenMemoryOptions } from "./bank.js";
 export { LocalHashEmbeddings, type LocalHashEmbeddingsParams, type IdfTable } from "./embeddings/local.js";
 export { QueryCachingEmbeddings, withDiskCache } from "./embeddings/cached.js";
-export { identify, type IdentifiedEmbeddings } from "./embeddings/identified.js";
+export type { IdentifiedEmbeddings } from "./embeddings/identified.js";
 export type { MemoryStore, EntryVectors, ScoredId, StatsDelta, EmbedderInfo, VectorSpace } from "./store/types.js";
 export { LocalMemoryStore, STORE_FORMAT, STORE_SCHEMA_VERSION, type OpenLocalStoreOptions, type MemorySummary } from "./store/local.js";
 export { readTrajectories, chatToSteps, type SourcedTrajectory } from "./input.js";

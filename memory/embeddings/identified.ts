@@ -1,5 +1,4 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
-import { LocalHashEmbeddings } from "./local.js";
 
 /**
  * An embedder and the identity of the vectors it makes. The id is what a memory records: vectors
@@ -8,10 +7,4 @@ import { LocalHashEmbeddings } from "./local.js";
 export interface IdentifiedEmbeddings {
   embeddings: EmbeddingsInterface;
   id: string;
-}
-
-export function identify(embeddings: EmbeddingsInterface, id?: string): IdentifiedEmbeddings {
-  if (embeddings instanceof LocalHashEmbeddings) return { embeddings, id: id ?? embeddings.id };
-  const model = (embeddings as { model?: string; modelName?: string }).model ?? (embeddings as { modelName?: string }).modelName;
-  return { embeddings, id: id ?? `${embeddings.constructor.name}:${model ?? "default"}` };
 }

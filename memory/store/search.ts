@@ -8,13 +8,12 @@ export interface RowHit {
 }
 
 /** Top-k by inner product over all rows, exact, in plain JS (the fallback when faiss is absent). */
-export function exactTopK(m: VectorMatrix, query: Float32Array, k: number, accept?: (row: number) => boolean): RowHit[] {
+export function exactTopK(m: VectorMatrix, query: Float32Array, k: number): RowHit[] {
   const d = m.dimension;
   const data = m.view;
   const heap = new TopK(k);
   const n = m.size;
   for (let r = 0; r < n; r++) {
-    if (accept && !accept(r)) continue;
     const o = r * d;
     // Four accumulators break the add dependency chain; roughly doubles the throughput.
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;

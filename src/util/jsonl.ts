@@ -1,5 +1,4 @@
-import { createReadStream, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
 import { CorruptFileError, InputError } from "../errors.js";
 
 export interface JsonlRecord {
@@ -31,21 +30,6 @@ export function parseJsonl(text: string, file: string, kind: "input" | "store" =
 
 export function readJsonlFile(file: string, kind: "input" | "store" = "input"): JsonlRecord[] {
   return parseJsonl(readFileSync(file, "utf8"), file, kind);
-}
-
-/** Streams a large JSONL file line by line. */
-export async function* streamJsonl(file: string): AsyncGenerator<JsonlRecord> {
-  const rl = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
-  let line = 0;
-  for await (const raw of rl) {
-    line++;
-    if (raw.trim() === "") continue;
-    try {
-      yield { value: JSON.parse(raw), line };
-    } catch (err) {
-      throw new InputError(`invalid JSON: ${(err as Error).message}`, { file, line, cause: err });
-    }
-  }
 }
 
 export function toJsonl(values: Iterable<unknown>): string {
