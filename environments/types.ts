@@ -20,6 +20,10 @@ export interface StepResult<I extends EnvironmentInfo = EnvironmentInfo> {
   info: I;
 }
 
+export interface StepContext {
+  thought?: string;
+}
+
 export interface TextEnvironment<I extends EnvironmentInfo = EnvironmentInfo> {
   /** Short identifier written into trajectories (`"alfworld"`, `"travelplanner"`). */
   readonly name: string;
@@ -31,5 +35,9 @@ export interface TextEnvironment<I extends EnvironmentInfo = EnvironmentInfo> {
   /** The task sentence of the current episode (available after reset). */
   readonly task: string;
   reset(): Promise<ResetResult<I>>;
-  step(action: string): Promise<StepResult<I>>;
+  /**
+   * Executes one action. `context.thought` is the reasoning that led to it, for environments
+   * whose episode record keeps it (TravelPlanner's scratchpad); others ignore it.
+   */
+  step(action: string, context?: StepContext): Promise<StepResult<I>>;
 }

@@ -28,6 +28,5 @@ export {
 export { AlfworldExpert, parseTaskSentence, taskSentence, type ExpertDecision, type ExpertOptions, type ExpertTask } from "./expert.js";
 export { learnReceptaclePriors, type ReceptaclePriors } from "./priors.js";
 export { TRAIN_RECEPTACLE_PRIORS } from "./priors.data.js";
-export { runExpert, expertTrajectories, oneShotDemos, renderDemo, type Demonstration, type ExpertRun, type GenerateOptions } from "./trajectories.js";
 export { createAlfworldTools, type AlfworldTools, type CommandToolName } from "./tools.js";
 export { GrammarError } from "./query.js";

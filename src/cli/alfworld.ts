@@ -8,7 +8,7 @@ import { createProgress } from "../util/progress.js";
 import { AlfworldEngine, type AlfworldStep } from "../../environments/alfworld/engine.js";
 import { GRAMMAR_VERSIONS, type GrammarVersion, loadGameFile } from "../../environments/alfworld/game.js";
 import { ALFWORLD_SPLITS, type AlfworldSplit, listGames } from "../../environments/alfworld/splits.js";
-import { expertTrajectories, oneShotDemos } from "../../environments/alfworld/trajectories.js";
+import { expertTrajectories, oneShotDemos } from "../../chains/alfworld/expert.js";
 import { nonNegativeInt, oneOf, positiveInt, printJson } from "./run.js";
 
 /** Adds `memp alfworld list|play|demos` and the top-level `memp trajectories`. */
@@ -62,10 +62,10 @@ export function registerAlfworldCommands(program: Command): void {
     .requiredOption("--out <file>", "output JSON file")
     .option("--split <split>", "games to draw from", oneOf("--split", ALFWORLD_SPLITS), "train")
     .option("--seed <n>", "expert seed", nonNegativeInt("--seed"), 0)
-    .action((opts: { out: string; split: AlfworldSplit; seed: number }) => {
+    .action(async (opts: { out: string; split: AlfworldSplit; seed: number }) => {
       const games = listGames(opts.split);
       const progress = createProgress(games.length, "demos");
-      const demos = oneShotDemos(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
+      const demos = await oneShotDemos(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
       progress.stop();
       writeFileAtomic(opts.out, JSON.stringify(demos, null, 2) + "\n");
       process.stderr.write(`wrote ${Object.keys(demos).length} demonstrations to ${opts.out}\n`);
@@ -79,10 +79,10 @@ export function registerAlfworldCommands(program: Command): void {
     .requiredOption("--out <file>", "output JSONL file")
     .option("--limit <n>", "at most this many games (in split order)", positiveInt("--limit"))
     .option("--seed <n>", "expert seed (game i uses seed + i)", nonNegativeInt("--seed"), 0)
-    .action((opts: { split: AlfworldSplit; out: string; limit?: number; seed: number }) => {
+    .action(async (opts: { split: AlfworldSplit; out: string; limit?: number; seed: number }) => {
       const games = listGames(opts.split).slice(0, opts.limit);
       const progress = createProgress(games.length, "trajectories");
-      const runs = expertTrajectories(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
+      const runs = await expertTrajectories(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
       progress.stop();
       writeFileAtomic(opts.out, toJsonl(runs.map((r) => r.trajectory)));
       const won = runs.filter((r) => r.won).length;

@@ -5,10 +5,14 @@ import { loadGameFile } from "../../environments/alfworld/game.js";
 import { learnReceptaclePriors } from "../../environments/alfworld/priors.js";
 import { TRAIN_RECEPTACLE_PRIORS } from "../../environments/alfworld/priors.data.js";
 import { listGames } from "../../environments/alfworld/splits.js";
-import { expertTrajectories, oneShotDemos, runExpert } from "../../environments/alfworld/trajectories.js";
+import { expertTrajectories, oneShotDemos, runExpert } from "../../chains/alfworld/expert.js";
+import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
 import { TrajectorySchema } from "../../src/trajectory.js";
 import { dataDir } from "../helpers/data.js";
 import { GOALS, kitchen } from "./fixtures.js";
+
+/** The expert plays through the episode runner, on the same compiled game and step limit. */
+const asEnv = (engine: AlfworldEngine) => new AlfworldEnvironment(engine.game, { maxSteps: engine.maxSteps });
 
 describe("task sentences", () => {
   it.each([
@@ -32,24 +36,24 @@ describe("task sentences", () => {
 });
 
 describe("the expert on the kitchen fixture", () => {
-  it("solves a put task and a look task from observations only", () => {
-    const put = runExpert(kitchen());
+  it("solves a put task and a look task from observations only", async () => {
+    const put = await runExpert(asEnv(kitchen()));
     expect(put.won).toBe(true);
     expect(put.trajectory.steps.map((s) => s.action).slice(-1)).toEqual(["move apple 1 to fridge 1"]);
-    const look = runExpert(kitchen({ goal: GOALS.bookUnderLamp, task: "look at book under the desklamp." }));
+    const look = await runExpert(asEnv(kitchen({ goal: GOALS.bookUnderLamp, task: "look at book under the desklamp." })));
     expect(look.won).toBe(true);
     expect(look.trajectory.steps.at(-1)!.action).toBe("use desklamp 1");
   });
 
-  it("falls back to seeded random admissible commands when it cannot read the task", () => {
-    const play = (seed: number) => runExpert(kitchen({ task: "do something unusual.", maxSteps: 8 }), { seed }).trajectory.steps.map((s) => s.action);
-    expect(play(1)).toEqual(play(1));
-    expect(play(1)).not.toEqual(play(2));
-    expect(play(1)).toHaveLength(8);
+  it("falls back to seeded random admissible commands when it cannot read the task", async () => {
+    const play = async (seed: number) => (await runExpert(asEnv(kitchen({ task: "do something unusual.", maxSteps: 8 })), { seed })).trajectory.steps.map((s) => s.action);
+    expect(await play(1)).toEqual(await play(1));
+    expect(await play(1)).not.toEqual(await play(2));
+    expect(await play(1)).toHaveLength(8);
   });
 
-  it("plays 2.1.1 games with the old put wording", () => {
-    const run = runExpert(kitchen({ grammarVersion: "2.1.1" }));
+  it("plays 2.1.1 games with the old put wording", async () => {
+    const run = await runExpert(asEnv(kitchen({ grammarVersion: "2.1.1" })));
     expect(run.won).toBe(true);
     expect(run.trajectory.steps.at(-1)!.action).toBe("put apple 1 in/on fridge 1");
   });
@@ -60,9 +64,9 @@ const dir = dataDir("ALFWORLD_DATA");
 describe.skipIf(!dir)("the expert on the shared games", () => {
   const root = dir!;
 
-  it.each(["train", "dev", "test"] as const)("solves at least 95 percent of the %s games within 50 steps, and every run replays to won", (split) => {
+  it.each(["train", "dev", "test"] as const)("solves at least 95 percent of the %s games within 50 steps, and every run replays to won", async (split) => {
     const entries = listGames(split, root);
-    const runs = expertTrajectories(entries, { seed: 0 });
+    const runs = await expertTrajectories(entries, { seed: 0 });
     const won = runs.filter((r) => r.won);
     expect(won.length / runs.length).toBeGreaterThanOrEqual(0.95);
     for (const [i, run] of runs.entries()) {
@@ -82,15 +86,15 @@ describe.skipIf(!dir)("the expert on the shared games", () => {
     }
   });
 
-  it("is reproducible for a seed, and the seed matters", () => {
+  it("is reproducible for a seed, and the seed matters", async () => {
     const entries = listGames("dev", root).slice(0, 40);
-    const actions = (seed: number) => expertTrajectories(entries, { seed }).map((r) => r.trajectory.steps.map((s) => s.action).join("|"));
-    expect(actions(3)).toEqual(actions(3));
-    expect(actions(3)).not.toEqual(actions(4));
+    const actions = async (seed: number) => (await expertTrajectories(entries, { seed })).map((r) => r.trajectory.steps.map((s) => s.action).join("|"));
+    expect(await actions(3)).toEqual(await actions(3));
+    expect(await actions(3)).not.toEqual(await actions(4));
   });
 
-  it("draws one demonstration per task type from train games", () => {
-    const demos = oneShotDemos(listGames("train", root));
+  it("draws one demonstration per task type from train games", async () => {
+    const demos = await oneShotDemos(listGames("train", root));
     expect(Object.keys(demos).sort()).toEqual(["clean", "cool", "examine", "heat", "put", "puttwo"]);
     for (const demo of Object.values(demos)) {
       expect(demo!.trajectory.success).toBe(true);
