@@ -49,6 +49,8 @@ export interface Verdict {
   reward: number;
   /** Benchmark-specific details kept in the episode file (TravelPlanner: the evaluator's verdicts). */
   details?: Record<string, unknown>;
+  /** Facts of the task (TravelPlanner's query fields), kept with the trajectory for fact retrieval. */
+  facts?: Record<string, string>;
 }
 
 export interface DemonstrationOptions {

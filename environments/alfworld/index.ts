@@ -28,5 +28,5 @@ export {
 export { AlfworldExpert, parseTaskSentence, taskSentence, type ExpertDecision, type ExpertOptions, type ExpertTask } from "./expert.js";
 export { learnReceptaclePriors, type ReceptaclePriors } from "./priors.js";
 export { TRAIN_RECEPTACLE_PRIORS } from "./priors.data.js";
-export { createAlfworldTools, type AlfworldTools, type CommandToolName } from "./tools.js";
+export { createAlfworldTools, type AlfworldTools, type AlfworldToolTarget, type CommandToolName } from "./tools.js";
 export { GrammarError } from "./query.js";

@@ -2,6 +2,15 @@ import { type DynamicTool, type StructuredToolInterface, tool } from "@langchain
 import { z } from "zod";
 import type { AlfworldEnvironment } from "./environment.js";
 
+/**
+ * What the tools drive: an `AlfworldEnvironment`, or anything that steps one (an episode runner
+ * that records each step).
+ */
+export type AlfworldToolTarget = Pick<AlfworldEnvironment, "actionVocabulary"> & {
+  readonly game: Pick<AlfworldEnvironment["game"], "grammarVersion">;
+  step(command: string): Promise<{ observation: string }>;
+};
+
 export interface AlfworldTools {
   /** One tool taking the command as a string (for text ReAct agents). */
   readonly action: DynamicTool<string>;
@@ -23,7 +32,7 @@ const object = z.string().min(1).describe('an object as the game names it, e.g. 
  * the episode ends it keeps returning the last one (the engine's own behaviour), and
  * `env.won` / `env.done` tell the caller why.
  */
-export function createAlfworldTools(env: AlfworldEnvironment): AlfworldTools {
+export function createAlfworldTools(env: AlfworldToolTarget): AlfworldTools {
   const run = async (command: string) => (await env.step(command)).observation;
   const put = (o: string, r: string) => (env.game.grammarVersion === "2.1.1" ? `put ${o} in/on ${r}` : `move ${o} to ${r}`);
   const action: DynamicTool<string> = tool(async (command: string) => run(command), {

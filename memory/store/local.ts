@@ -42,6 +42,8 @@ type Manifest = z.infer<typeof ManifestSchema>;
 export interface MemorySummary {
   embedder: EmbedderInfo;
   count: number;
+  /** Bumped by every commit: which state of the memory a run saw. */
+  generation: number;
   updatedAt: string;
 }
 
@@ -140,7 +142,7 @@ export class LocalMemoryStore implements MemoryStore {
     const path = committedPath(dir, FILES.manifest);
     if (!existsSync(path)) return undefined;
     const m = readManifest(path);
-    return { embedder: { ...m.embedder, state: readEmbedderState(dir) }, count: m.count, updatedAt: m.updatedAt };
+    return { embedder: { ...m.embedder, state: readEmbedderState(dir) }, count: m.count, generation: m.generation, updatedAt: m.updatedAt };
   }
 
   get embedder(): EmbedderInfo {
