@@ -127,7 +127,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
           update: online ? { policy: cfg.update ?? "vanilla", model: deps.model, modelName: cfg.model, buildKind: buildKindFor(bank, cfg), maxEntries: cfg.maxEntries, actionVocabulary: suite.actionVocabulary(cfg.grammar) } : undefined,
         })
       : undefined;
-    writeRunManifest(folder, cfg, deps, memoryDir, bank);
+    writeRunManifest(folder, cfg, deps, memoryDir, bank, items.length);
     const price = priceOf(deps.prices, cfg.model);
     const chain = new EpisodeChain({ suite, model: deps.model, agent: cfg.agent, fewShot: cfg.fewShot, maxSteps: cfg.maxSteps, grammar: cfg.grammar, session, cost: (u) => costOf(price, u) });
 
@@ -235,7 +235,7 @@ function checkResumable(folder: RunFolder, cfg: ExperimentConfig): void {
   }
 }
 
-function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: ExperimentDeps, memoryDir: string | undefined, bank: MemoryBank | undefined): void {
+function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: ExperimentDeps, memoryDir: string | undefined, bank: MemoryBank | undefined, episodes: number): void {
   const previous = folder.readRun();
   const entries = bank?.store.list() ?? [];
   const peek = memoryDir ? LocalMemoryStore.peek(memoryDir) : undefined;
@@ -251,6 +251,7 @@ function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: Experi
     agent: cfg.agent,
     seed: cfg.seed,
     grammar: cfg.grammar ?? null,
+    episodes,
     options: cfg,
     memory: memoryDir
       ? {
@@ -273,11 +274,14 @@ function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: Experi
   });
 }
 
-/** The models that built or last rewrote the memory's entries, most entries first (null: no model, e.g. trajectories). */
-function builtBy(entries: readonly MemoryEntry[]): Array<string | null> {
+/**
+ * The model that built or last rewrote most of the memory's entries (null: none did, e.g. a
+ * trajectory memory): what a strong-to-weak transfer run records as the memory's origin.
+ */
+function builtBy(entries: readonly MemoryEntry[]): string | null {
   const counts = new Map<string | null, number>();
   for (const e of entries) counts.set(e.provenance.model, (counts.get(e.provenance.model) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([m]) => m);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
 function errorRecord(item: EpisodeItem, err: unknown): EpisodeRecord {

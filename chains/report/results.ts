@@ -7,7 +7,8 @@ import { join, resolve } from "node:path";
 import type { z } from "zod";
 import { InputError } from "../../src/errors.js";
 import { issueError } from "../../src/util/validate.js";
-import { episodeFileSchema, runFileSchema, summaryFileSchema, type EpisodeFile, type RunFile, type RunSummary } from "./schema.js";
+import { EpisodeRecordSchema, type EpisodeRecord } from "../record.js";
+import { runFileSchema, summaryFileSchema, type RunFile, type RunSummary } from "./schema.js";
 import { summarizeEpisodes } from "./summarize.js";
 
 export const RUN_FILE = "run.json";
@@ -24,7 +25,10 @@ export interface LoadedRun {
   summarySource: "file" | "recomputed";
   /** Episodes the run meant to play, when known. */
   planned: number | null;
-  /** Fewer episodes finished than planned, or no summary yet: the run is still going or was stopped. */
+  /**
+   * Fewer episodes finished than planned (errored episodes are rerun on resume, so they do not
+   * count as finished), or no summary and no plan: the run is still going, or was stopped.
+   */
   partial: boolean;
 }
 
@@ -85,13 +89,13 @@ export function findRunDirs(paths: string[]): string[] {
 }
 
 /** The validated episode files of a run folder, in file-name order. */
-export function readEpisodes(dir: string): EpisodeFile[] {
+export function readEpisodes(dir: string): EpisodeRecord[] {
   const episodesDir = join(dir, EPISODES_DIR);
   if (!isDir(episodesDir)) return [];
   return readdirSync(episodesDir)
     .filter((name) => name.endsWith(".json") && !name.startsWith("."))
     .sort()
-    .map((name) => readJson(join(episodesDir, name), episodeFileSchema));
+    .map((name) => readJson(join(episodesDir, name), EpisodeRecordSchema) as EpisodeRecord);
 }
 
 export function loadRun(dir: string): LoadedRun {

@@ -1,7 +1,7 @@
 /**
- * The shapes of an experiment run folder (`run.json`, `summary.json`, `episodes/*.json`) as the
- * report reads them. Only the fields the report shows are required, and unknown fields pass
- * through, so a runner that adds a field does not break reports of older runs.
+ * The shapes of `run.json` and `summary.json` as the report reads them (episode files have the
+ * runner's own schema, `EpisodeRecordSchema`). Only the fields the report shows are required, and
+ * unknown fields pass through, so a runner that adds a field does not break reports of older runs.
  */
 import { z } from "zod";
 
@@ -44,26 +44,6 @@ export const runFileSchema = z
   })
   .passthrough();
 
-const usageSchema = z.object({ input: count, output: count, calls: count.optional() }).passthrough();
-
-export const episodeFileSchema = z
-  .object({
-    name: z.string(),
-    index: count.optional(),
-    taskType: z.string(),
-    task: z.string().optional(),
-    success: z.boolean(),
-    reward: z.number().optional(),
-    steps: z.array(z.object({}).passthrough()),
-    usage: usageSchema,
-    cost: z.number().nonnegative().nullable().optional(),
-    latencyMs: z.number().optional(),
-    retrieved: z.array(z.string()).optional(),
-    batch: count.optional(),
-    error: z.string().optional(),
-  })
-  .passthrough();
-
 export const travelPlannerMetricsSchema = z
   .object({
     delivery_rate: rate,
@@ -84,7 +64,7 @@ export const batchSummarySchema = z
     episodes: count,
     successRate: rate.nullable(),
     meanSteps: mean,
-    tokensPerEpisode: z.number().nonnegative().nullable().optional(),
+    tokensPerEpisode: z.object({ input: mean, output: mean }).nullable().optional(),
     memoryEntries: batchCount,
     added: batchCount,
     retired: batchCount,
@@ -113,7 +93,6 @@ export const summaryFileSchema = z
 
 export type RunFile = z.infer<typeof runFileSchema>;
 export type RunMemory = z.infer<typeof runMemorySchema>;
-export type EpisodeFile = z.infer<typeof episodeFileSchema>;
 export type RunSummary = z.infer<typeof summaryFileSchema>;
 export type BatchSummary = z.infer<typeof batchSummarySchema>;
 export type TravelPlannerMetrics = z.infer<typeof travelPlannerMetricsSchema>;

@@ -1,83 +1,41 @@
 /**
  * Recomputes a run's summary from its episode files, for runs whose summary.json is missing
- * (still running, or killed). Episodes that ended in an endpoint error are counted as finished
- * and as errors, but every rate and mean is taken over the others: an endpoint that failed for
- * good says nothing about the agent.
+ * (still running, or killed). The figures are the runner's own (`summarize` in chains/summary.ts),
+ * so a recomputed summary reads exactly as the one the runner would have written; only the
+ * online batches are rebuilt here, without the memory bookkeeping that only the runner knows.
  */
-import type { BatchSummary, EpisodeFile, RunSummary } from "./schema.js";
+import type { EpisodeRecord } from "../record.js";
+import { figures, summarize } from "../summary.js";
+import { summaryFileSchema, type BatchSummary, type RunSummary } from "./schema.js";
 
-function ratio(num: number, den: number): number | null {
-  return den === 0 ? null : num / den;
-}
-
-function meanOf(values: number[]): number | null {
-  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function successRate(episodes: EpisodeFile[]): number | null {
-  return ratio(episodes.filter((e) => e.success).length, episodes.length);
-}
-
-function meanSteps(episodes: EpisodeFile[]): number | null {
-  return meanOf(episodes.map((e) => e.steps.length));
-}
-
-function groupBy<K>(episodes: EpisodeFile[], key: (e: EpisodeFile) => K): Map<K, EpisodeFile[]> {
-  const groups = new Map<K, EpisodeFile[]>();
-  for (const e of episodes) {
-    const k = key(e);
-    const group = groups.get(k);
-    if (group) group.push(e);
-    else groups.set(k, [e]);
-  }
-  return groups;
-}
-
-function batchesOf(judged: EpisodeFile[]): BatchSummary[] | undefined {
-  const inBatches = judged.filter((e) => e.batch !== undefined);
-  if (inBatches.length === 0) return undefined;
-  return [...groupBy(inBatches, (e) => e.batch!).entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([batch, eps]) => ({
+function batchesOf(records: readonly EpisodeRecord[]): BatchSummary[] | undefined {
+  const batches = [...new Set(records.flatMap((r) => (r.batch === undefined ? [] : [r.batch])))].sort((a, b) => a - b);
+  if (batches.length === 0) return undefined;
+  return batches.map((batch) => {
+    const inBatch = records.filter((r) => r.batch === batch);
+    const judged = inBatch.filter((r) => r.error === undefined);
+    // Tokens count every episode, errors included, as the runner's summary does: they were paid for.
+    const tokens = (key: "input" | "output") => inBatch.reduce((n, r) => n + r.usage[key], 0) / inBatch.length;
+    return {
+      ...figures(judged),
       batch,
-      episodes: eps.length,
-      successRate: successRate(eps),
-      meanSteps: meanSteps(eps),
-      tokensPerEpisode: meanOf(eps.map((e) => e.usage.input + e.usage.output)),
+      tokensPerEpisode: { input: tokens("input"), output: tokens("output") },
       memoryEntries: null,
       added: null,
       retired: null,
       adjusted: null,
-    }));
+    };
+  });
 }
 
 /**
- * The summary of `episodes`; `planned` is the number the run meant to play when known (the
- * finished count otherwise). TravelPlanner's official metrics need the evaluator's denominators
- * for the whole split, so they are not recomputed here.
+ * The summary of `records`; `planned` is the number of episodes the run meant to play when known
+ * (the number of records otherwise). TravelPlanner's official metrics need the evaluator's
+ * denominators for the whole split, so they are not recomputed.
  */
-export function summarizeEpisodes(episodes: EpisodeFile[], planned: number | null): RunSummary {
-  const judged = episodes.filter((e) => e.error === undefined);
-  const successes = judged.filter((e) => e.success).length;
-  const input = judged.reduce((a, e) => a + e.usage.input, 0);
-  const output = judged.reduce((a, e) => a + e.usage.output, 0);
-  const costs = judged.map((e) => e.cost).filter((c): c is number => typeof c === "number");
-  const totalCost = costs.reduce((a, b) => a + b, 0);
-  const byType: RunSummary["byType"] = {};
-  for (const [type, eps] of [...groupBy(judged, (e) => e.taskType).entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    byType[type] = { episodes: eps.length, successRate: successRate(eps), meanSteps: meanSteps(eps) };
-  }
-  const batches = batchesOf(judged);
-  return {
-    episodes: planned ?? episodes.length,
-    finished: episodes.length,
-    errors: episodes.length - judged.length,
-    success: { count: successes, rate: ratio(successes, judged.length) },
-    meanSteps: meanSteps(judged),
-    tokens: { input, output, perEpisode: { input: ratio(input, judged.length), output: ratio(output, judged.length) } },
-    // Episodes of a model without a known price record null; null for the run says "no price", not "free".
-    cost: costs.length === 0 ? null : { total: totalCost, perEpisode: ratio(totalCost, costs.length) },
-    byType,
-    ...(batches ? { batches } : {}),
-  };
+export function summarizeEpisodes(records: readonly EpisodeRecord[], planned: number | null): RunSummary {
+  const batches = batchesOf(records);
+  const summary = { ...summarize(planned ?? records.length, records), ...(batches ? { batches } : {}) };
+  // Through the same schema as a summary.json, so both sources give the report one type.
+  return summaryFileSchema.parse(summary);
 }

@@ -3,8 +3,11 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { registerAlfworldCommands } from "./alfworld.js";
 import { registerDataCommands } from "./data.js";
+import { kebabFlags, registerExperimentCommands } from "./experiment.js";
 import { registerMemoryCommands } from "./memory.js";
+import { registerReportCommand } from "./report.js";
 import { runProgram } from "./run.js";
+import { registerTrajectoriesCommand } from "./trajectories.js";
 import { registerTravelPlannerCommands } from "./travelplanner.js";
 
 /** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
@@ -17,11 +20,17 @@ export function buildProgram(): Command {
   registerAlfworldCommands(program);
   registerTravelPlannerCommands(program);
   registerDataCommands(program);
+  registerTrajectoriesCommand(program);
+  registerExperimentCommands(program);
+  registerReportCommand(program);
   return program;
 }
 
+const EXPERIMENT_COMMANDS = new Set(["offline", "online"]);
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  return runProgram(buildProgram(), argv);
+  // MemP's runners spell their flags in snake_case (--batch_size); both spellings work.
+  return runProgram(buildProgram(), EXPERIMENT_COMMANDS.has(argv[0] ?? "") ? kebabFlags(argv) : argv);
 }
 
 function invokedDirectly(): boolean {

@@ -1,0 +1,170 @@
+/**
+ * The real `memp offline|online` (and `npm run offline`) against a scripted OpenAI-compatible
+ * server on 127.0.0.1: known dev games are replayed from the expert (and won), others get
+ * replies without an action or with a useless one.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listGames } from "../../environments/alfworld/splits.js";
+import { GUIDELINES_HEADER } from "../../memory/retrieve/format.js";
+import { contentText, startScriptedServer, type ChatRequest, type ScriptedServer } from "../../src/testing/openai-server.js";
+import { alfworldReplay } from "../helpers/alfworld-replay.js";
+import { runCli } from "../helpers/cli.js";
+import { dataDir } from "../helpers/data.js";
+import { tempDir } from "../memory/helpers.js";
+
+const data = dataDir("ALFWORLD_DATA");
+
+describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () => {
+  let server: ScriptedServer;
+  let work: string;
+  let env: Record<string, string>;
+  let names: string[];
+  let delayMs = 0;
+
+  beforeAll(async () => {
+    const games = listGames("dev", data!).slice(0, 8);
+    names = games.map((g) => g.name);
+    // Games 0, 1, 4, 5, 6, 7 are replayed; 2 and 3 get bad replies.
+    const script = await alfworldReplay(games, { bad: new Set([names[2]!, names[3]!]) });
+    server = await startScriptedServer({ chat: script.handler, delayMs: () => delayMs });
+    work = tempDir("memp-experiment-");
+    env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-secret-test-key", MEMP_CACHE_DIR: join(work, "cache"), ALFWORLD_DATA: data! };
+  });
+  afterAll(() => server?.close());
+
+  const runDir = (exp: string, fewShot: boolean, memory: boolean) => join(work, "results", "alfworld", "scripted", `dev_${exp}_few_shot_${fewShot ? "True" : "False"}_memory_${memory ? "True" : "False"}`);
+  const episodes = (dir: string) => readdirSync(join(dir, "episodes")).map((f) => JSON.parse(readFileSync(join(dir, "episodes", f), "utf8")));
+  const taskMessages = (requests: ChatRequest[]) => requests.map((r) => contentText(r.messages.findLast((m) => m.role === "user" && !contentText(m.content).startsWith("Observation:"))?.content));
+  const common = () => ["--env", "alfworld", "--model", "scripted", "--split", "dev", "--results-dir", join(work, "results")];
+
+  it("offline without memory (npm run offline, MemP's snake_case flags): success is the engine's won, no guidelines", async () => {
+    const before = server.chatRequests.length;
+    const r = await npmRun(["offline", "--", ...common(), "--batch_size", "2", "--max_steps", "30", "--exp_name", "plain", "--limit", "4", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf("{")));
+    expect(summary).toMatchObject({ episodes: 4, finished: 4, errors: 0, success: { count: 2, rate: 0.5 } });
+    const dir = runDir("plain", false, false);
+    const eps = episodes(dir);
+    expect(eps.map((e) => e.name).sort()).toEqual(names.slice(0, 4).sort());
+    for (const e of eps) {
+      expect(e.success).toBe(!names.slice(2, 4).includes(e.name));
+      expect(e.steps.length).toBeGreaterThan(0);
+      expect(e.usage.input).toBeGreaterThan(0);
+      expect(e.messages[0].role).toBe("system");
+    }
+    // The bad games ran to the step limit; a reply without an action got the engine's answer.
+    const bad = eps.find((e) => e.name === names[2])!;
+    expect(bad.steps).toHaveLength(30);
+    expect(bad.steps[0]).toMatchObject({ action: "", observation: "Nothing happens." });
+    const tasks = taskMessages(server.chatRequests.slice(before));
+    expect(tasks.every((t) => !t.includes(GUIDELINES_HEADER))).toBe(true);
+    const run = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
+    expect(run).toMatchObject({ mode: "offline", env: "alfworld", model: "scripted", split: "dev", memory: null, grammar: "2.1.2" });
+    expect(JSON.stringify(run)).not.toContain("sk-secret-test-key");
+  });
+
+  it("offline with a trajectory memory built from train demonstrations, and --few_shot", async () => {
+    const before = server.chatRequests.length;
+    const r = await runCli(["offline", ...common(), "--exp_name", "mem", "--limit", "4", "--use_memory", "--few_shot", "--build", "trajectory", "--memory-size", "12"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4\/4 episodes finished: success 50\.0%/);
+    const dir = runDir("mem", true, true);
+    const run = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
+    expect(run.memory).toMatchObject({ build: "trajectory", retrieve: "query", k: 3, builtBy: null });
+    expect(run.memory.entries).toBeGreaterThan(5);
+    expect(run.selfRetrieval).toMatch(/never retrieves an entry built from its own source/);
+    const requests = server.chatRequests.slice(before);
+    const tasks = taskMessages(requests);
+    expect(tasks.every((t) => t.includes(`\n\n${GUIDELINES_HEADER}\n[`))).toBe(true);
+    // The demonstration: a solved train game as earlier turns, identical for episodes of a type.
+    const first = requests[0]!.messages;
+    expect(first.filter((m) => m.role === "assistant").length).toBeGreaterThan(2);
+    for (const e of episodes(dir)) expect(e.retrieved.length).toBe(3);
+  });
+
+  it("online: the memory is updated after each batch, once", async () => {
+    const r = await runCli(["online", ...common(), "--exp_name", "learn", "--limit", "4", "--batch_size", "2", "--update", "validation", "--build", "trajectory", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf("{")));
+    expect(summary.batches).toHaveLength(2);
+    expect(summary.batches[0]).toMatchObject({ batch: 0, episodes: 2, successRate: 1, added: 2, memoryEntries: 2 });
+    expect(summary.batches[1]).toMatchObject({ batch: 1, episodes: 2, successRate: 0, added: 0, memoryEntries: 2 });
+    const dir = runDir("learn", false, true);
+    const log = readFileSync(join(dir, "memory", "updates.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(log.map((l) => l.tag)).toEqual([`${dir}#batch0`, `${dir}#batch1`]);
+    // Batch 1's episodes were shown the entries batch 0 added.
+    const eps = episodes(dir);
+    expect(eps.filter((e) => e.batch === 1).every((e) => e.retrieved.length === 2)).toBe(true);
+    expect(eps.filter((e) => e.batch === 0).every((e) => e.retrieved.length === 0)).toBe(true);
+    // A rerun finds everything done and applies no update twice.
+    const again = await runCli(["online", ...common(), "--exp_name", "learn", "--limit", "4", "--batch_size", "2", "--update", "validation", "--build", "trajectory"], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, "memory", "updates.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
+  });
+
+  it("resumes after a SIGKILL with no episode lost or played twice", async () => {
+    delayMs = 15;
+    const args = ["offline", ...common(), "--exp_name", "kill", "--limit", "6", "--batch_size", "1"];
+    const dir = runDir("kill", false, false);
+    const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "memp.js"), ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
+    await waitFor(() => existsSync(join(dir, "episodes")) && readdirSync(join(dir, "episodes")).length >= 2, 60_000);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const kept = readdirSync(join(dir, "episodes"));
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    expect(kept.length).toBeLessThan(6);
+    const keptNames = episodes(dir).map((e) => e.name);
+    const before = server.chatRequests.length;
+    delayMs = 0;
+    const r = await runCli(args, env);
+    expect(r.code, r.stderr).toBe(0);
+    const all = episodes(dir);
+    expect(all.map((e) => e.name).sort()).toEqual(names.slice(0, 6).sort());
+    // Finished games were not played again.
+    const replayed = taskMessages(server.chatRequests.slice(before));
+    for (const name of keptNames) {
+      const intro = all.find((e) => e.name === name)!.messages.findLast((m: { role: string; content: string }) => m.role === "user" && !m.content.startsWith("Observation:")).content;
+      expect(replayed.includes(intro)).toBe(false);
+    }
+  });
+
+  it("refuses to resume a run with other settings, and --overwrite starts again", async () => {
+    const r = await runCli(["offline", ...common(), "--exp_name", "plain", "--limit", "4", "--max_steps", "10"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/run\.json: this run was started with other settings \(maxSteps 30 -> 10\)/);
+    const o = await runCli(["offline", ...common(), "--exp_name", "plain", "--limit", "2", "--max_steps", "10", "--overwrite"], env);
+    expect(o.code, o.stderr).toBe(0);
+    expect(readdirSync(join(runDir("plain", false, false), "episodes"))).toHaveLength(2);
+  });
+
+  it("writes the report over the runs", async () => {
+    const out = join(work, "report");
+    const r = await runCli(["report", join(work, "results"), "--out", out], env);
+    expect(r.code, r.stderr).toBe(0);
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    expect(md).toContain("dev_learn");
+    expect(readdirSync(out).some((f) => f.endsWith(".png"))).toBe(true);
+  });
+});
+
+function npmRun(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", ...args], { cwd: join(__dirname, "..", ".."), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
