@@ -40,7 +40,7 @@ export function loadPrices(file?: string): PriceTable {
   const parsed = PriceFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`expected {"model": {"input": dollars per 1M tokens, "output": ...}} at "${issue.path.join(".")}": ${issue.message}`, { file, field: issue.path.join(".") });
+    throw new InputError(`expected {"<model>": {"input": <dollars per 1M tokens>, "output": <dollars per 1M tokens>}}: ${issue.message}`, { file, field: issue.path.join(".") });
   }
   return { ...DEFAULT_PRICES, ...parsed.data };
 }

@@ -33,7 +33,7 @@ function stripThoughtLabel(text: string): string {
 
 /** Markdown and sentence decoration a model puts around a command, never part of one. */
 function cleanCommand(raw: string): string {
-  let command = raw.trim().replace(/^\*+|\*+$/g, "").trim();
+  let command = raw.trim().replace(/^\*+|\*+$/g, "").replace(/\.$/, "").trim();
   const quoted = /^(["'`])(.*)\1$/.exec(command);
   if (quoted) command = quoted[2]!.trim();
   return command.replace(/\.$/, "").replace(/\s+/g, " ").trim();

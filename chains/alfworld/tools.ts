@@ -19,10 +19,6 @@ export class AlfworldToolAgent implements EpisodeAgent<AlfworldEnvironment> {
   async play(ctx: EpisodeContext<AlfworldEnvironment>): Promise<void> {
     const step = episodeStepper(ctx);
     const tools = createAlfworldTools({ game: ctx.env.game, actionVocabulary: ctx.env.actionVocabulary, step: async (command) => ({ observation: await step(command) }) });
-    await playWithTools(ctx, Object.values(tools.commands), {
-      ...this.options,
-      systemPrompt: toolSystemPrompt(),
-      guidelinesInTask: (this.options.middleware ?? []).length === 0,
-    });
+    await playWithTools(ctx, Object.values(tools.commands), { ...this.options, systemPrompt: toolSystemPrompt(), task: ctx.observation });
   }
 }

@@ -3,14 +3,12 @@
  * executor can drive: the scratchpad and json_log, step limit and prompt-token halting, the stop
  * on three identical actions in a row, the per-tool retry counters (with the official
  * "accommodation" key slip), masking of older search results, the empty-action messages, and the
- * Planner call that ends the episode. `runTwoStageEpisode` drives it with a chat model.
+ * Planner call that ends the episode. It never calls the agent's model: executors (chains/)
+ * ask it for the text to complete (`thoughtPrompt`, `actionPrompt`) and feed back whole steps.
  */
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { HumanMessage } from "@langchain/core/messages";
 import type { Trajectory } from "../../src/trajectory.js";
 import { ACTION_COUNTER, isActionType, MASKED_TEXT, parseAction, RETRY_COUNTERS, TravelPlannerSandbox, type ActionState } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
-import { messageText } from "../../src/util/model-json.js";
 import { countCl100kTokens, type TokenCounter, type TravelPlanner } from "./planner.js";
 import { agentPrompt } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
@@ -43,7 +41,9 @@ export interface EpisodeOptions {
   maxPromptTokens?: number;
   countTokens?: TokenCounter;
   /** The agent prompt; defaults to ours. */
-  prompt?: (query: string, scratchpad: string) => string;
+  prompt?: (query: string, scratchpad: string, guidelines?: string) => string;
+  /** Memory guidance shown in the agent prompt, the same text at every step of the episode. */
+  guidelines?: string;
 }
 
 /** `format_step`: strip, then drop every newline. */
@@ -61,8 +61,7 @@ export class TwoStageEpisode {
   /** The Planner's answer; "" when the episode ended without one. */
   answer = "";
   finished = false;
-  /** Why the episode stopped without a plan (repetition, retries, halting), if it did. */
-  stopReason: string | undefined;
+  private stopRule: string | undefined;
   stepN = 1;
 
   private phase: Phase = "thought";
@@ -70,7 +69,8 @@ export class TwoStageEpisode {
   private lastActions: string[] = [];
   private readonly retry: Record<string, number>;
   private readonly rawSteps: { thought?: string; action: string; observation: string }[] = [];
-  private readonly options: Required<Omit<EpisodeOptions, "queryData">> & { queryData?: TravelQuery };
+  private readonly options: Required<Omit<EpisodeOptions, "queryData" | "guidelines">> & { queryData?: TravelQuery };
+  private guidanceText: string;
 
   constructor(options: EpisodeOptions) {
     this.options = {
@@ -82,28 +82,82 @@ export class TwoStageEpisode {
       ...options,
     };
     this.query = options.query;
+    this.guidanceText = options.guidelines ?? "";
     this.sandbox = new TravelPlannerSandbox(options.db);
     this.retry = Object.fromEntries(RETRY_COUNTERS.map((k) => [k, 0]));
   }
 
   /** The agent prompt for the current scratchpad. */
   agentPrompt(): string {
-    return this.options.prompt(this.query, this.scratchpad);
+    return this.promptWith(this.scratchpad);
+  }
+
+  private promptWith(scratchpad: string): string {
+    return this.options.prompt(this.query, scratchpad, this.guidanceText);
+  }
+
+  get guidelines(): string {
+    return this.guidanceText;
+  }
+
+  /**
+   * Sets the guidance shown in the prompt. Only before the first step: every prompt of an
+   * episode must carry the same text (and the prompt-token budget counts it from the start).
+   */
+  setGuidelines(text: string): void {
+    if (this.jsonLog.length > 0 || this.labelled) throw new Error("the guidelines can only be set before the first step");
+    this.guidanceText = text;
+  }
+
+  /**
+   * The prompt a model completes with the current step's thought (ending in `\nThought N:`),
+   * without changing the episode: byte for byte what `prompt()` returns in the thought phase.
+   */
+  thoughtPrompt(): string {
+    this.assertRunning();
+    if (this.phase !== "thought") throw new Error("the episode already has this step's thought; it expects the action");
+    return this.promptWith(this.scratchpad + this.thoughtLabel());
+  }
+
+  /**
+   * The prompt a model completes with the action once it has produced `thought` (ending in
+   * `\nThought N: <thought>\nAction N:`), without changing the episode: byte for byte what
+   * `prompt()` returns after `submit(thought)`.
+   */
+  actionPrompt(thought: string): string {
+    this.assertRunning();
+    if (this.phase !== "thought") throw new Error("the episode already has this step's thought; it expects the action");
+    return this.promptWith(`${this.scratchpad}${this.thoughtLabel()} ${formatStep(thought)}\nAction ${this.stepN}:`);
+  }
+
+  private thoughtLabel(): string {
+    return this.labelled ? "" : `\nThought ${this.stepN}:`;
   }
 
   /** Step limit or prompt budget exceeded (checked between steps, as in the official loop). */
   get halted(): boolean {
-    if (this.finished) return false;
-    if (this.phase !== "thought" || this.labelled) return false;
-    return this.stepN > this.options.maxSteps || this.promptTokens() > this.options.maxPromptTokens;
+    return this.haltReason() !== undefined;
   }
 
-  private tokenCache: { scratchpad: string; tokens: number } | undefined;
+  private haltReason(): string | undefined {
+    if (this.finished) return undefined;
+    if (this.phase !== "thought" || this.labelled) return undefined;
+    if (this.stepN > this.options.maxSteps) return `halted: the step limit (${this.options.maxSteps}) was reached`;
+    if (this.promptTokens() > this.options.maxPromptTokens) return `halted: the prompt exceeds ${this.options.maxPromptTokens} tokens`;
+    return undefined;
+  }
+
+  /** Why the episode stopped without a plan (repetition, retries, halting), if it did. */
+  get stopReason(): string | undefined {
+    return this.stopRule ?? this.haltReason();
+  }
+
+  private tokenCache: { scratchpad: string; guidelines: string; tokens: number } | undefined;
 
   /** Tokens of the current prompt; `done` is asked several times per step, so the count is cached. */
   private promptTokens(): number {
-    if (this.tokenCache?.scratchpad !== this.scratchpad) {
-      this.tokenCache = { scratchpad: this.scratchpad, tokens: this.options.countTokens(this.agentPrompt()) };
+    if (this.tokenCache?.scratchpad !== this.scratchpad || this.tokenCache.guidelines !== this.guidanceText) {
+      this.tokenCache = { scratchpad: this.scratchpad, guidelines: this.guidanceText, tokens: this.options.countTokens(this.agentPrompt()) };
     }
     return this.tokenCache.tokens;
   }
@@ -233,7 +287,7 @@ export class TwoStageEpisode {
 
   private stop(reason: string): void {
     this.finished = true;
-    this.stopReason = reason;
+    this.stopRule = reason;
   }
 
   private resetCounters(): void {
@@ -243,46 +297,34 @@ export class TwoStageEpisode {
   /** The episode as the memory's trajectory format (env "travelplanner"). */
   toTrajectory(): Trajectory {
     const q = this.options.queryData;
-    const facts: Record<string, string> = {};
-    if (q) {
-      facts.org = q.org;
-      facts.dest = q.dest;
-      facts.days = String(q.days);
-      facts.people_number = String(q.people_number);
-      facts.budget = String(q.budget);
-      facts.level = q.level;
-      for (const [k, v] of Object.entries(q.local_constraint)) if (v !== null) facts[k] = Array.isArray(v) ? v.join(", ") : v;
-    }
     return {
       task: this.query,
       env: "travelplanner",
       success: this.answer !== "" && this.answer !== "Max Token Length Exceeded.",
-      ...(q ? { facts } : {}),
+      ...(q ? { facts: queryFacts(q) } : {}),
       steps: this.rawSteps.map((s) => ({ ...s })),
     };
   }
 }
 
+/**
+ * A query's facts for MemP's fact-based retrieval: org, dest, days, people, budget, level and the
+ * local constraints that are set.
+ */
+export function queryFacts(q: TravelQuery): Record<string, string> {
+  const facts: Record<string, string> = {
+    org: q.org,
+    dest: q.dest,
+    days: String(q.days),
+    people_number: String(q.people_number),
+    budget: String(q.budget),
+    level: q.level,
+  };
+  for (const [k, v] of Object.entries(q.local_constraint)) if (v !== null) facts[k] = Array.isArray(v) ? v.join(", ") : v;
+  return facts;
+}
+
 function lastLine(text: string): string {
   const i = text.lastIndexOf("\n");
   return i < 0 ? text : text.slice(i + 1);
-}
-
-export interface RunEpisodeOptions extends EpisodeOptions {
-  /** The agent model; called with one human message per thought and per action. */
-  model: BaseChatModel;
-  /** Stop sequences of each call (official: ["\n"], one line per thought or action). */
-  stop?: string[];
-}
-
-/** Runs a whole two-stage episode with a chat model; returns the finished controller. */
-export async function runTwoStageEpisode(options: RunEpisodeOptions): Promise<TwoStageEpisode> {
-  const episode = new TwoStageEpisode(options);
-  while (!episode.done) {
-    const stop = options.stop ?? ["\n"];
-    const reply = await options.model.invoke([new HumanMessage(episode.prompt())], stop.length > 0 ? { stop } : {});
-    await episode.submit(messageText(reply));
-  }
-  if (!episode.finished && episode.stopReason === undefined) episode.stopReason = "halted (step limit or prompt length)";
-  return episode;
 }

@@ -28,11 +28,12 @@ export {
   type ToolCallResult,
 } from "./actions.js";
 export { Notebook as TravelPlannerNotebook, type NotebookEntry } from "./notebook.js";
-export { TwoStageEpisode, runTwoStageEpisode, formatStep, type EpisodeOptions, type RunEpisodeOptions, type JsonLogEntry } from "./episode.js";
+export { TwoStageEpisode, formatStep, queryFacts, FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, NULL_ACTION_OBSERVATION, type EpisodeOptions, type JsonLogEntry } from "./episode.js";
 export { LlmPlanner, solePlan, countCl100kTokens, MAX_TOKEN_LENGTH_EXCEEDED, type TravelPlanner, type LlmPlannerOptions, type PlannerStrategy, type TokenCounter } from "./planner.js";
 export { agentPrompt as travelPlannerAgentPrompt, ACTION_VOCABULARY as TRAVELPLANNER_ACTION_VOCABULARY, PLANNER_PROMPT, PLANNER_PROMPT_COT } from "./prompts.js";
-export { parsePlan, parsePlanText, extractJsonPlan, PLAN_FIELDS, type ParsedPlan, type PlanDay, type ParsePlanOptions } from "./planParser.js";
-export { createTravelPlannerTools, type TravelPlannerToolsOptions } from "./langchain.js";
+export { parsePlan, parsePlanText, renderPlan, extractJsonPlan, PLAN_FIELDS, type ParsedPlan, type PlanDay, type ParsePlanOptions } from "./planParser.js";
+export { createTravelPlannerTools, createTravelPlannerEpisodeTools, EPISODE_OVER_OBSERVATION, type TravelPlannerToolsOptions, type TravelPlannerEpisodeToolsOptions } from "./langchain.js";
+export { demonstrationSteps, goldPlan, GoldPlanner, type DemonstrationStep } from "./demonstrations.js";
 export { TravelPlannerEnvironment, type TravelPlannerEnvironmentOptions, type TravelPlannerInfo } from "./environment.js";
 export { loadQueries, parseQueriesCsv, referenceEntries, setConstraintCount, LEVELS as TRAVELPLANNER_LEVELS, type TravelQuery, type LocalConstraint, type ReferenceEntry, type Level as TravelPlannerLevel } from "./queries.js";
 export { buildReferenceEntries, referenceContent, referenceInformationText, referenceInformationFor } from "./reference.js";

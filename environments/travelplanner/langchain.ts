@@ -1,12 +1,17 @@
 /**
- * LangChain tools over one sandbox session: text tools (a single string argument, the text inside
- * the brackets of `Action[...]`) for text ReAct agents, and zod-schema tools for tool-calling
- * agents. Both return the official observation strings; the tools of one call share a notebook.
+ * LangChain tools, in two flavours. `createTravelPlannerTools`: bare tools over one sandbox
+ * session (no episode rules), text tools (a single string argument, the text inside the brackets
+ * of `Action[...]`) for text ReAct agents, or zod-schema tools for tool-calling agents; the tools
+ * of one call share a notebook. `createTravelPlannerEpisodeTools`: the same tools as actions of a
+ * running episode, so the two-stage rules (step limit, retries, repeats, Planner ends) apply.
+ * Both return the official observation strings.
  */
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
+import type { StepResult } from "../types.js";
 import { TravelPlannerSandbox, type ActionType } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
+import type { TravelPlannerEnvironment } from "./environment.js";
 import type { TravelPlanner } from "./planner.js";
 
 export interface TravelPlannerToolsOptions {
@@ -58,5 +63,52 @@ export function createTravelPlannerTools(db: TravelPlannerDatabase, planner: Tra
       return tool(async (input: Record<string, string>) => run(type, toArg(input)), { name: type, description: DESCRIPTIONS[type], schema });
     }
     return tool(async (input: string) => run(type, input), { name: type, description: DESCRIPTIONS[type], schema: z.string() });
+  });
+}
+
+export interface TravelPlannerEpisodeToolsOptions {
+  /** "text": one string input per tool (default); "structured": named arguments. */
+  schema?: "text" | "structured";
+  /**
+   * Executes an action string; `env.step` by default. An episode runner passes its own step
+   * (chains' `ctx.step`) so that every tool call is recorded as a step.
+   */
+  step?: (action: string) => Promise<StepResult>;
+  /** Whether the episode is over; `env.done` by default. */
+  done?: () => boolean;
+}
+
+/** What a tool answers once the episode is over (a call in the same turn as the Planner, say). */
+export const EPISODE_OVER_OBSERVATION = "The episode is over: no more actions are accepted.";
+
+/**
+ * The eight tools as actions of `env`'s current episode (call `env.reset()` first): each call
+ * becomes the step `Type[arg]`, so the step limit, the retry counters, the stop on three identical
+ * actions and the Planner's end of the episode apply exactly as in text mode. Calls run one at a
+ * time in the order they were made, because a tool-calling agent may run the calls of one turn
+ * concurrently and the episode is a sequence. The answer is the step's observation, or its state
+ * when a stop rule ended the episode without one.
+ */
+export function createTravelPlannerEpisodeTools(env: TravelPlannerEnvironment, options: TravelPlannerEpisodeToolsOptions = {}): StructuredToolInterface[] {
+  const step = options.step ?? ((action: string) => env.step(action));
+  const done = options.done ?? (() => env.done);
+  let queue: Promise<unknown> = Promise.resolve();
+  const act = (action: string): Promise<string> => {
+    const run = async (): Promise<string> => {
+      if (done()) return EPISODE_OVER_OBSERVATION;
+      const result = await step(action);
+      const state = typeof result.info.state === "string" ? result.info.state : "";
+      return result.observation === "" && result.done && state !== "" ? state : result.observation;
+    };
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return (Object.keys(DESCRIPTIONS) as ActionType[]).map((type) => {
+    if (options.schema === "structured") {
+      const { schema, toArg } = STRUCTURED[type];
+      return tool(async (input: Record<string, string>) => act(`${type}[${toArg(input)}]`), { name: type, description: DESCRIPTIONS[type], schema });
+    }
+    return tool(async (input: string) => act(`${type}[${input}]`), { name: type, description: DESCRIPTIONS[type], schema: z.string() });
   });
 }

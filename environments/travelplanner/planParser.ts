@@ -75,6 +75,24 @@ export function parsePlanText(text: string): PlanDay[] | null {
   return days;
 }
 
+const FIELD_LABELS: Record<PlanField, string> = {
+  current_city: "Current City",
+  transportation: "Transportation",
+  breakfast: "Breakfast",
+  attraction: "Attraction",
+  lunch: "Lunch",
+  dinner: "Dinner",
+  accommodation: "Accommodation",
+};
+
+/**
+ * A plan written out in the layout the planner prompt asks for ("Day N:" blocks of "Field: value"
+ * lines), which `parsePlanText` reads back to the same days. Days are numbered by position.
+ */
+export function renderPlan(days: readonly Record<string, unknown>[]): string {
+  return days.map((d, i) => [`Day ${i + 1}:`, ...PLAN_FIELDS.map((f) => `${FIELD_LABELS[f]}: ${String(d[f])}`)].join("\n")).join("\n\n");
+}
+
 function conversionPrompt(text: string): string {
   return `Convert the travel plan below into JSON. Output a list with one object per day, each with exactly the keys "days" (the day number), "current_city", "transportation", "breakfast", "attraction", "lunch", "dinner" and "accommodation".
 Rules:

@@ -29,15 +29,21 @@ Saves the result of your latest FlightSearch, GoogleDistanceMatrix, Accommodatio
 (8) Planner[Query]
 Writes the final travel plan from the Notebook and the query you pass it, and ends the task. Example: Planner[Plan a 3-day trip from Dallas to Denver for one person, March 5 to 7, 2022, budget $1,500].`;
 
-/** Two-stage agent prompt: instructions, the query, then the scratchpad so far. */
-export function agentPrompt(query: string, scratchpad: string): string {
+/**
+ * Two-stage agent prompt: instructions, the memory's guidelines (if any), the query, then the
+ * scratchpad so far. The guidelines sit before the query so that the part of the prompt that
+ * grows with the scratchpad stays at the end, as in the official prompt; without guidelines the
+ * text is exactly the guideline-free prompt.
+ */
+export function agentPrompt(query: string, scratchpad: string, guidelines = ""): string {
+  const guidance = guidelines.trim() === "" ? "" : `${guidelines.trim()}\n\n`;
   return `You gather the information needed to plan a trip, working in steps of Thought, Action and Observation. Find transportation, restaurants, attractions and accommodation for the query, and write every useful result into the Notebook, because the Planner tool reads only the Notebook. Call one tool per action and never nest tool calls. A Thought reasons about what you know and what is missing; an Action is one of:
 
 ${ACTION_VOCABULARY}
 
 Collect as much relevant information as you can before calling the Planner. Write each action exactly in the form shown, with nothing else on the line.
 
-Query: ${query}${scratchpad}`;
+${guidance}Query: ${query}${scratchpad}`;
 }
 
 const PLAN_EXAMPLE = `Query: Please plan a 3-day trip for 2 people from Dallas to Denver, March 5th to March 7th, 2022, with a budget of $2,400.

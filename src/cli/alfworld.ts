@@ -3,15 +3,14 @@ import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { toJsonl } from "../util/jsonl.js";
 import { createProgress } from "../util/progress.js";
 import { AlfworldEngine, type AlfworldStep } from "../../environments/alfworld/engine.js";
 import { GRAMMAR_VERSIONS, type GrammarVersion, loadGameFile } from "../../environments/alfworld/game.js";
 import { ALFWORLD_SPLITS, type AlfworldSplit, listGames } from "../../environments/alfworld/splits.js";
-import { expertTrajectories, oneShotDemos } from "../../chains/alfworld/expert.js";
+import { oneShotDemos } from "../../chains/alfworld/expert.js";
 import { nonNegativeInt, oneOf, positiveInt, printJson } from "./run.js";
 
-/** Adds `memp alfworld list|play|demos` and the top-level `memp trajectories`. */
+/** Adds `memp alfworld list|play|demos` (`memp trajectories` lives in trajectories.ts). */
 export function registerAlfworldCommands(program: Command): void {
   const alfworld = program.command("alfworld").description("The native ALFWorld text engine: list games, play one");
 
@@ -69,24 +68,6 @@ export function registerAlfworldCommands(program: Command): void {
       progress.stop();
       writeFileAtomic(opts.out, JSON.stringify(demos, null, 2) + "\n");
       process.stderr.write(`wrote ${Object.keys(demos).length} demonstrations to ${opts.out}\n`);
-    });
-
-  program
-    .command("trajectories")
-    .description("Write expert trajectories (JSONL, the memory's trajectory format)")
-    .requiredOption("--env <env>", "environment (alfworld)", oneOf("--env", ["alfworld"] as const))
-    .option("--split <split>", "train | dev | test", oneOf("--split", ALFWORLD_SPLITS), "train")
-    .requiredOption("--out <file>", "output JSONL file")
-    .option("--limit <n>", "at most this many games (in split order)", positiveInt("--limit"))
-    .option("--seed <n>", "expert seed (game i uses seed + i)", nonNegativeInt("--seed"), 0)
-    .action(async (opts: { split: AlfworldSplit; out: string; limit?: number; seed: number }) => {
-      const games = listGames(opts.split).slice(0, opts.limit);
-      const progress = createProgress(games.length, "trajectories");
-      const runs = await expertTrajectories(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
-      progress.stop();
-      writeFileAtomic(opts.out, toJsonl(runs.map((r) => r.trajectory)));
-      const won = runs.filter((r) => r.won).length;
-      process.stderr.write(`wrote ${runs.length} trajectories (${won} solved) to ${opts.out}\n`);
     });
 }
 

@@ -9,7 +9,7 @@ import { dataDir } from "../helpers/data.js";
 import { kitchenData } from "./fixtures.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const entry = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
+const entry = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 function memp(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, ["--import", "tsx", entry, ...args], {

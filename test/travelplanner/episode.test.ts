@@ -1,9 +1,11 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runEpisode } from "../../chains/episode.js";
+import { TwoStageReactAgent } from "../../chains/travelplanner/react.js";
 import { MASKED_TEXT } from "../../environments/travelplanner/actions.js";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
-import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
-import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, runTwoStageEpisode, TwoStageEpisode } from "../../environments/travelplanner/episode.js";
+import { TravelPlannerEnvironment, type TravelPlannerEnvironmentOptions } from "../../environments/travelplanner/environment.js";
+import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, TwoStageEpisode } from "../../environments/travelplanner/episode.js";
 import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
 import { TrajectorySchema } from "../../src/trajectory.js";
 import { dataDir } from "../helpers/data.js";
@@ -32,6 +34,13 @@ describe.skipIf(!dir)("two-stage episode rules", () => {
   });
   const episode = (extra: Partial<ConstructorParameters<typeof TwoStageEpisode>[0]> = {}) =>
     new TwoStageEpisode({ db, planner: recordingPlanner().planner, query: QUERY, countTokens: () => 0, ...extra });
+  /** Plays the environment with the two-stage agent over `model`; returns the finished episode. */
+  async function play(model: FakeListChatModel, options: Partial<TravelPlannerEnvironmentOptions> & { stop?: string[] } = {}) {
+    const { stop, ...envOptions } = options;
+    const env = new TravelPlannerEnvironment({ db, planner: recordingPlanner().planner, query: QUERY, countTokens: () => 0, ...envOptions });
+    await runEpisode(env, new TwoStageReactAgent({ model, ...(stop ? { stop } : {}) }));
+    return env.current;
+  }
 
   it("runs thought/action turns with a chat model, masks older tables, and ends with the Planner on the notebook", async () => {
     const { planner, calls } = recordingPlanner("Day 1: ...");
@@ -46,7 +55,7 @@ describe.skipIf(!dir)("two-stage episode rules", () => {
       ],
     });
     // FakeListChatModel answers a call that has stop sequences with the first of them, so none here.
-    const ep = await runTwoStageEpisode({ db, planner, model, query: QUERY, countTokens: () => 0, stop: [] });
+    const ep = await play(model, { planner, stop: [] });
     expect(ep.finished).toBe(true);
     expect(ep.answer).toBe("Day 1: ...");
     expect(ep.jsonLog.map((e) => e.state)).toEqual(["Successful", "Successful", "Successful"]);
@@ -68,7 +77,7 @@ describe.skipIf(!dir)("two-stage episode rules", () => {
   it("calls the model with stop ['\\n'] by default", async () => {
     // The fake echoes the first stop sequence, so every thought and action comes back empty.
     const model = new FakeListChatModel({ responses: ["unused"] });
-    const ep = await runTwoStageEpisode({ db, planner: recordingPlanner().planner, model, query: QUERY, countTokens: () => 0 });
+    const ep = await play(model);
     expect(ep.jsonLog.map((e) => e.state)).toEqual(["", "", "same action 3 times repeated"]);
     expect(ep.jsonLog[0]!.observation).toBe("No feedback from the environment due to the null action.");
   });
@@ -137,23 +146,48 @@ describe.skipIf(!dir)("two-stage episode rules", () => {
 
   it("halts at the step limit and at the prompt-token budget", async () => {
     const model = new FakeListChatModel({ responses: ["think", "CitySearch[Texas]", "think", "CitySearch[Ohio]"] });
-    const ep = await runTwoStageEpisode({ db, planner: recordingPlanner().planner, model, query: QUERY, maxSteps: 2, countTokens: () => 0, stop: [] });
+    const ep = await play(model, { maxSteps: 2, stop: [] });
     expect(ep.finished).toBe(false);
     expect(ep.stepN).toBe(3);
     expect(ep.answer).toBe("");
-    expect(ep.stopReason).toMatch(/halted/);
+    expect(ep.stopReason).toBe("halted: the step limit (2) was reached");
     const long = episode({ countTokens: (t) => t.length, maxPromptTokens: 100 });
     expect(long.done).toBe(true);
+    expect(long.stopReason).toBe("halted: the prompt exceeds 100 tokens");
   });
 
-  it("is a TextEnvironment: one Action[args] per step, done after the Planner, won by the judge", async () => {
-    const env = new TravelPlannerEnvironment({ db, planner: recordingPlanner("the plan").planner, query: QUERY, countTokens: () => 0, judge: (answer) => answer === "the plan" });
+  it("is a TextEnvironment: one Action[args] per step, done after the Planner; the verdict is not its job", async () => {
+    const env = new TravelPlannerEnvironment({ db, planner: recordingPlanner("the plan").planner, query: QUERY, countTokens: () => 0 });
     expect((await env.reset()).observation).toBe(QUERY);
     expect(env.actionVocabulary).toContain("FlightSearch[Departure City, Destination City, Date]");
     const s1 = await env.step(FLIGHT);
     expect(s1).toMatchObject({ done: false, reward: 0, info: { won: false, state: "Successful" } });
+    expect(env.done).toBe(false);
     const s2 = await env.step("Planner[go]");
-    expect(s2).toMatchObject({ observation: "the plan", done: true, reward: 1, info: { won: true, answer: "the plan" } });
+    expect(s2).toMatchObject({ observation: "the plan", done: true, reward: 0, info: { won: false, answer: "the plan" } });
+    expect(env.done).toBe(true);
     expect(env.current.scratchpad).toContain("\nAction 1: FlightSearch[");
+  });
+
+  it("a step with a thought writes the scratchpad and json_log exactly as TwoStageEpisode.step(action, thought)", async () => {
+    const env = new TravelPlannerEnvironment({ db, planner: recordingPlanner("the plan").planner, query: QUERY, countTokens: () => 0 });
+    await env.reset();
+    const reference = episode({ planner: recordingPlanner("the plan").planner });
+    const steps: [string, string | undefined][] = [
+      [FLIGHT, "None yet: flights first.\n"],
+      ["NotebookWrite[Flights]", "  keep them  "],
+      ["CitySearch[Texas]", undefined],
+      ["", "an empty action"],
+      ["Planner[go]", "plan"],
+    ];
+    for (const [action, thought] of steps) {
+      const r = await env.step(action, thought === undefined ? undefined : { thought });
+      const e = await reference.step(action, thought);
+      expect(r.observation).toBe(e.observation);
+      expect(r.info.state).toBe(e.state);
+    }
+    expect(env.current.scratchpad).toBe(reference.scratchpad);
+    expect(env.current.jsonLog).toEqual(reference.jsonLog);
+    expect(env.current.scratchpad).toContain(`\nThought 1: ${MASKED_TEXT} yet: flights first.\nAction 1: ${FLIGHT}`);
   });
 });

@@ -1,33 +1,20 @@
 import { join } from "node:path";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runEpisode } from "../../chains/episode.js";
+import { TwoStageReactAgent } from "../../chains/travelplanner/react.js";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
+import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
 import { evaluatePlans } from "../../environments/travelplanner/evaluator/evaluate.js";
-import { runTwoStageEpisode } from "../../environments/travelplanner/episode.js";
 import { evaluatePlan } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { createTravelPlannerTools } from "../../environments/travelplanner/langchain.js";
-import { parsePlan, parsePlanText, PLAN_FIELDS } from "../../environments/travelplanner/planParser.js";
+import { parsePlan, parsePlanText, PLAN_FIELDS, renderPlan } from "../../environments/travelplanner/planParser.js";
 import { countCl100kTokens, LlmPlanner, MAX_TOKEN_LENGTH_EXCEEDED, solePlan, type TravelPlanner } from "../../environments/travelplanner/planner.js";
 import { loadQueries, type TravelQuery } from "../../environments/travelplanner/queries.js";
 import { referenceInformationFor } from "../../environments/travelplanner/reference.js";
 import { dataDir } from "../helpers/data.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
-
-const LABEL: Record<string, string> = {
-  current_city: "Current City",
-  transportation: "Transportation",
-  breakfast: "Breakfast",
-  attraction: "Attraction",
-  lunch: "Lunch",
-  dinner: "Dinner",
-  accommodation: "Accommodation",
-};
-
-/** A plan written out in the layout the planner prompt asks for. */
-function renderPlan(days: Record<string, unknown>[]): string {
-  return days.map((d, i) => [`Day ${i + 1}:`, ...PLAN_FIELDS.map((f) => `${LABEL[f]}: ${String(d[f])}`)].join("\n")).join("\n\n");
-}
 
 describe("plan parser", () => {
   it("reads the Day/field layout, with markdown decoration, '$' removed and missing fields as '-'", () => {
@@ -117,7 +104,9 @@ describe.skipIf(!dir)("planning on real data", () => {
     });
     const plannerModel = new FakeListChatModel({ responses: [renderPlan(days)] });
     const planner = new LlmPlanner({ model: plannerModel });
-    const episode = await runTwoStageEpisode({ db, planner, model: agent, query: q.query, queryData: q, stop: [] });
+    const env = new TravelPlannerEnvironment({ db, planner, query: q });
+    await runEpisode(env, new TwoStageReactAgent({ model: agent, stop: [] }));
+    const episode = env.current;
     expect(episode.jsonLog.map((e) => e.state)).toEqual(["Successful", "Successful", "Successful", "Successful", "Successful"]);
     const parsed = await parsePlan(episode.answer);
     expect(parsed.method).toBe("deterministic");
