@@ -85,6 +85,29 @@ export class ModelOutputError extends MempError {
   }
 }
 
+/**
+ * A model or embedding endpoint that kept failing (HTTP status, network error or no answer) until
+ * the allowed attempts ran out. Names the endpoint by its base URL only: never a key or header.
+ */
+export class ModelEndpointError extends MempError {
+  override readonly name = "ModelEndpointError";
+  readonly baseURL: string;
+  /** The last HTTP status, when the last attempt got one. */
+  readonly status?: number;
+  readonly attempts: number;
+
+  constructor(baseURL: string, detail: string, where: { status?: number; attempts: number; cause?: unknown }) {
+    super(`model endpoint ${baseURL} failed after ${where.attempts} attempt${where.attempts === 1 ? "" : "s"}: ${detail}`, { cause: where.cause });
+    this.baseURL = baseURL;
+    this.status = where.status;
+    this.attempts = where.attempts;
+  }
+
+  static override isInstance(value: unknown): value is ModelEndpointError {
+    return MempError.isInstance(value) && value.name === "ModelEndpointError";
+  }
+}
+
 /** A configuration value (environment variable, option) that cannot be honoured. */
 export class ConfigError extends MempError {
   override readonly name = "ConfigError";

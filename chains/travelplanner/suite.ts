@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
+import { queryFacts } from "../../environments/travelplanner/episode.js";
 import { evaluatePlans } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { LlmPlanner } from "../../environments/travelplanner/planner.js";
 import { ACTION_VOCABULARY } from "../../environments/travelplanner/prompts.js";
@@ -104,10 +105,13 @@ export function travelPlannerSuite(options: TravelPlannerSuiteOptions = {}): Exp
 
     async judge(item, _result: EpisodeResult, env): Promise<Verdict> {
       const answer = env.current.answer;
-      const score = await scoreAnswer(await database(), queryOf(item), answer);
+      const query = queryOf(item);
+      const score = await scoreAnswer(await database(), query, answer);
       return {
         success: score.success,
         reward: score.success ? 1 : 0,
+        // The query's fields go with the trajectory, so entries built online serve fact retrieval.
+        facts: queryFacts(query),
         details: {
           delivered: score.delivered,
           commonsensePass: score.commonsensePass,
