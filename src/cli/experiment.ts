@@ -16,7 +16,7 @@ import { BUILD_KINDS, type BuildKind } from "../../memory/types.js";
 import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/types.js";
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
-import { EXIT_BAD_INPUT, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
+import { EXIT_BAD_INPUT, ExitStatus, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
 export const EXIT_INTERRUPTED = 130;
@@ -160,10 +160,10 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
     }
     if (outcome.interrupted) {
       process.stderr.write(`interrupted: ${s.finished} finished episodes are kept in ${outcome.runDir}; run the same command again to resume\n`);
-      process.exitCode = EXIT_INTERRUPTED;
+      throw new ExitStatus(EXIT_INTERRUPTED);
     } else if (s.finished === 0) {
       process.stderr.write(`memp: no episode finished: ${s.errors} ended in model errors (first: ${outcome.firstError ?? "unknown"})\n`);
-      process.exitCode = EXIT_BAD_INPUT;
+      throw new ExitStatus(EXIT_BAD_INPUT);
     } else if (s.errors > 0) {
       process.stderr.write(`${s.errors} episodes ended in model errors (first: ${outcome.firstError ?? "unknown"}); run the same command again to retry them\n`);
     }

@@ -12,6 +12,17 @@ export class UsageError extends MempError {
 }
 
 /**
+ * Ends a command with a given exit code after it has said what happened (e.g. 130 after Ctrl-C,
+ * 1 when nothing succeeded); nothing more is printed.
+ */
+export class ExitStatus extends Error {
+  override readonly name = "ExitStatus";
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/**
  * Parses and runs a commander program, mapping failures to the CLI's exit codes: commander's own
  * parse errors and UsageError exit 2; MempErrors (bad input, corrupt files, locks) exit 1 with one
  * line on stderr; anything else is a bug and prints its stack.
@@ -27,6 +38,7 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT_OK;
       return EXIT_USAGE;
     }
+    if (err instanceof ExitStatus) return err.code;
     if (err instanceof UsageError) {
       process.stderr.write(`memp: ${err.message}\n`);
       return EXIT_USAGE;

@@ -7,6 +7,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runExpert } from "../../chains/alfworld/expert.js";
+import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
 import { listGames } from "../../environments/alfworld/splits.js";
 import { GUIDELINES_HEADER } from "../../memory/retrieve/format.js";
 import { contentText, startScriptedServer, type ChatRequest, type ScriptedServer } from "../../src/testing/openai-server.js";
@@ -22,14 +24,24 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
   let work: string;
   let env: Record<string, string>;
   let names: string[];
+  const introOf = new Map<string, string>();
   let delayMs = 0;
+  /** Games whose every model request the server rejects (429 with a short Retry-After). */
+  const failing = new Set<string>();
 
   beforeAll(async () => {
     const games = listGames("dev", data!).slice(0, 8);
     names = games.map((g) => g.name);
     // Games 0, 1, 4, 5, 6, 7 are replayed; 2 and 3 get bad replies.
     const script = await alfworldReplay(games, { bad: new Set([names[2]!, names[3]!]) });
-    server = await startScriptedServer({ chat: script.handler, delayMs: () => delayMs });
+    server = await startScriptedServer({
+      chat: (request, meta) => {
+        const intro = request.messages.map((m) => contentText(m.content)).find((t) => [...failing].some((name) => introOf.get(name) === t.split("\n\nHere are")[0]));
+        return intro !== undefined ? { status: 429, headers: { "retry-after-ms": "5" }, body: { error: { message: "slow down" } } } : script.handler(request, meta);
+      },
+      delayMs: () => delayMs,
+    });
+    for (const g of games) introOf.set(g.name, (await runExpert(AlfworldEnvironment.fromFile(g.gamefile))).intro);
     work = tempDir("memp-experiment-");
     env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "sk-secret-test-key", MEMP_CACHE_DIR: join(work, "cache"), ALFWORLD_DATA: data! };
   });
@@ -138,6 +150,49 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     const o = await runCli(["offline", ...common(), "--exp_name", "plain", "--limit", "2", "--max_steps", "10", "--overwrite"], env);
     expect(o.code, o.stderr).toBe(0);
     expect(readdirSync(join(runDir("plain", false, false), "episodes"))).toHaveLength(2);
+  });
+
+  it("an episode whose model fails for good is an error, not a failure; the run goes on and a rerun retries it", async () => {
+    failing.add(names[5]!);
+    const args = ["offline", ...common(), "--exp_name", "flaky", "--limit", "6", "--batch_size", "3"];
+    const r = await runCli(args, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/5\/6 episodes finished, 1 model errors: success 60\.0%/);
+    expect(r.stderr).toMatch(/1 episodes ended in model errors \(first: model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 failed after 4 attempts: 429/);
+    expect(r.stderr).not.toContain("sk-secret-test-key");
+    const dir = runDir("flaky", false, false);
+    const failed = episodes(dir).find((e) => e.name === names[5]);
+    expect(failed).toMatchObject({ success: false, error: expect.stringMatching(/429/) });
+    failing.clear();
+    const again = await runCli([...args, "--json"], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.slice(again.stdout.indexOf("{")))).toMatchObject({ finished: 6, errors: 0, success: { count: 4 } });
+  });
+
+  it("exits 1 when no episode finished", async () => {
+    for (const n of names.slice(0, 2)) failing.add(n);
+    const r = await runCli(["offline", ...common(), "--exp_name", "down", "--limit", "2"], env);
+    failing.clear();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/memp: no episode finished: 2 ended in model errors/);
+  });
+
+  it("Ctrl-C keeps the finished episodes and says how to resume", async () => {
+    delayMs = 40;
+    const dir = runDir("sigint", false, false);
+    const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "memp.js"), "offline", ...common(), "--exp_name", "sigint", "--limit", "6", "--batch_size", "1"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await waitFor(() => existsSync(join(dir, "episodes")) && readdirSync(join(dir, "episodes")).length >= 1, 60_000);
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.on("close", r));
+    delayMs = 0;
+    expect(code).toBe(130);
+    const kept = readdirSync(join(dir, "episodes")).length;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(6);
+    expect(stderr).toMatch(new RegExp(`interrupted: ${kept} finished episodes are kept in .*; run the same command again to resume`));
+    expect(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"))).toMatchObject({ episodes: 6, finished: kept });
   });
 
   it("writes the report over the runs", async () => {
