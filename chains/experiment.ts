@@ -150,7 +150,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
         if (!MempError.isInstance(err) && !isModelFailure(err)) log(`episode ${item.name} failed: ${(err as Error)?.stack ?? String(err)}`);
       }
       if (batch !== undefined) record.batch = batch;
-      folder.saveEpisode(record);
+      await folder.saveEpisode(record);
       earlier.set(record.name, record);
       state.played++;
       progress.tick(record.error === undefined ? record.success : undefined, record.usage.input + record.usage.output);

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../src/errors.js";
-import { writeFileAtomic } from "../src/util/atomic.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "../src/util/atomic.js";
 import { EpisodeRecordSchema, episodeFileName, type EpisodeRecord } from "./record.js";
 
 export class RunFolder {
@@ -46,8 +46,8 @@ export class RunFolder {
     writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
   }
 
-  saveEpisode(record: EpisodeRecord): void {
-    this.writeJson(join(this.episodesDir, episodeFileName(record.name)), record);
+  saveEpisode(record: EpisodeRecord): Promise<void> {
+    return writeFileAtomicAsync(join(this.episodesDir, episodeFileName(record.name)), JSON.stringify(record, null, 2) + "\n");
   }
 
   /** Every episode file, validated; a damaged one is reported with its path, never skipped silently. */

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Hook for crash-safety tests: called after the temp file is durable and before the rename. */
@@ -14,7 +15,7 @@ export function setBeforeRenameHookForTesting(hook: typeof beforeRename): void {
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = tempPath(path);
   const fd = openSync(tmp, "w", 0o644);
   try {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
@@ -42,5 +43,41 @@ export function fsyncDir(dir: string): void {
     // best effort
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+let tempCounter = 0;
+
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${(tempCounter++).toString(36)}.tmp`);
+}
+
+/**
+ * `writeFileAtomic` without blocking the event loop: the fsyncs run on libuv's pool, so a runner
+ * with dozens of episodes in flight keeps serving them while one episode's file is made durable.
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const tmp = tempPath(path);
+  const file = await open(tmp, "w", 0o644);
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } catch (err) {
+    await file.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await file.close();
+  beforeRename?.(tmp, path);
+  await rename(tmp, path);
+  let handle;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // best effort, as in fsyncDir
+  } finally {
+    await handle?.close();
   }
 }
