@@ -1,30 +1,16 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { reportCharts } from "../../chains/report/charts.js";
 import { compileSpec } from "../../chains/report/render.js";
 import { findRunDirs, loadRun, loadRuns } from "../../chains/report/results.js";
 import { runViews } from "../../chains/report/view.js";
 import { registerReportCommand } from "../../src/cli/report.js";
-import { runProgram } from "../../src/cli/run.js";
 import { episodeJson, writeRun, type RunSpec } from "./builder.js";
+import { runInProcess } from "../helpers/in-process-cli.js";
 
-async function report(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "", stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const program = new Command("memp");
-    registerReportCommand(program);
-    const code = await runProgram(program, ["report", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const report = (args: string[]) => runInProcess(registerReportCommand, ["report", ...args]);
 
 /** A markdown table under `## heading` (or the first table after it), as rows of cells. */
 function markdownTable(md: string, heading: string): string[][] {

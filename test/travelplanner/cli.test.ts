@@ -1,28 +1,14 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerTravelPlannerCommands } from "../../src/cli/travelplanner.js";
-import { runProgram } from "../../src/cli/run.js";
 import { dataDir } from "../helpers/data.js";
+import { runInProcess } from "../helpers/in-process-cli.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "", stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const program = new Command("memp");
-    registerTravelPlannerCommands(program);
-    const code = await runProgram(program, args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = (args: string[]) => runInProcess(registerTravelPlannerCommands, args);
 
 afterEach(() => vi.restoreAllMocks());
 

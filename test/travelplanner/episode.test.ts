@@ -9,20 +9,10 @@ import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, TwoStageEpisode } from "../
 import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
 import { TrajectorySchema } from "../../src/trajectory.js";
 import { dataDir } from "../helpers/data.js";
+import { recordingPlanner } from "../chains/travelplanner/helpers.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
 
-/** A planner that records what it was given. */
-function recordingPlanner(answer = "Day 1:\nCurrent City: from A to B") {
-  const calls: { information: string; query: string }[] = [];
-  const planner: TravelPlanner = {
-    async plan(information, query) {
-      calls.push({ information, query });
-      return answer;
-    },
-  };
-  return { planner, calls };
-}
 
 const QUERY = "Plan a 3-day trip from St. Petersburg to Rockford, March 16th to 18th, 2022, for one person with $1,700.";
 const FLIGHT = "FlightSearch[St. Petersburg, Rockford, 2022-03-16]";

@@ -1,31 +1,18 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runProgram } from "../../../src/cli/run.js";
 import { registerTrajectoriesCommand } from "../../../src/cli/trajectories.js";
 import { TrajectorySchema } from "../../../src/trajectory.js";
 import { runCli } from "../../helpers/cli.js";
 import { dataDir } from "../../helpers/data.js";
 import { dir, trainQueries } from "./helpers.js";
+import { runInProcess } from "../../helpers/in-process-cli.js";
 
 const alfworldDir = dataDir("ALFWORLD_DATA");
 
 /** Runs `memp trajectories ...` in this process with only that command registered. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "", stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const program = new Command("memp");
-    registerTrajectoriesCommand(program);
-    return { code: await runProgram(program, args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = (args: string[]) => runInProcess(registerTrajectoriesCommand, args);
 
 afterEach(() => vi.restoreAllMocks());
 
