@@ -23,6 +23,7 @@ export {
   ARCHIVE_FILE,
   HISTORY_FILE,
   UPDATE_LOG_FILE,
+  updateTags,
   type FinishedTask,
   type UpdateOptions,
   type UpdateReport,
@@ -34,4 +35,13 @@ export {
 } from "./update/index.js";
 export type { EntryHistory } from "./update/archive.js";
 export { exportMemory, importMemory, readExport, EXPORT_FORMAT } from "./transfer.js";
+export {
+  MemorySession,
+  type MemorySessionOptions,
+  type CommitOptions,
+  type RetrievalTicket,
+  type SessionRetrieveOptions,
+  type ShownEntries,
+  type TaskOutcome,
+} from "./session.js";
 export * from "./langchain/index.js";

@@ -3,34 +3,32 @@ import { BaseMemory, type InputValues, type MemoryVariables, type OutputValues }
 import { ConfigError, InputError } from "../../src/errors.js";
 import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
 import type { MemoryBank } from "../bank.js";
-import { formatGuidelines, type RetrievedEntry } from "../retrieve/index.js";
-import { updateMemory } from "../update/index.js";
-import { UPDATE_POLICIES, type FinishedTask, type UpdateOptions, type UpdatePolicyName, type UpdateReport } from "../update/types.js";
-import {
-  asText,
-  defaultFormatAction,
-  finishStep,
-  resolveRetrieval,
-  retrieveFor,
-  type ActionFormatter,
-  type ResolvedRetrieval,
-  type RetrievalOptions,
-} from "./shared.js";
+import type { ResolvedRetrieval, RetrievalOptions } from "../retrieve/index.js";
+import { MemorySession, type CommitOptions, type RetrievalTicket, type SessionRetrieveOptions } from "../session.js";
+import type { FinishedTask, UpdatePolicyName, UpdateReport } from "../update/types.js";
+import { asText, defaultFormatAction, finishStep, type ActionFormatter } from "./shared.js";
 
 export const DEFAULT_MEMORY_KEY = "procedural_memory";
 
-/** Update settings used by `commit()` when it is called without a policy (default policy "vanilla"). */
-export type CommitOptions = Omit<UpdateOptions, "policy"> & { policy?: UpdatePolicyName };
+/** The episode's success as an input or output value: a boolean, or a function asked at save time. */
+export type SuccessValue = boolean | undefined | (() => boolean | undefined | Promise<boolean | undefined>);
 
 export interface ProceduralMemoryInput {
-  bank: MemoryBank;
+  /** The memory; a session is made for it from `retrieval` and `update`. */
+  bank?: MemoryBank;
+  /** Or a session shared with other adapters or a runner (then `retrieval` and `update` are the session's). */
+  session?: MemorySession;
   /** The prompt variable the guidelines are written to (default "procedural_memory"). */
   memoryKey?: string;
   /** Input key holding the task (default "input" when present, else the only other input key). */
   inputKey?: string;
   /** Output key holding the final answer (default "output"). */
   outputKey?: string;
-  /** Input or output key holding the episode's success as a boolean (default "success"; outputs win). */
+  /**
+   * Input or output key holding the episode's success (default "success"; outputs win): a boolean,
+   * or a function called when the episode is saved, e.g. `success: () => env.won`, since the
+   * verdict is only known once the agent has finished.
+   */
   successKey?: string;
   /**
    * Decides success from the finished episode when neither inputs nor outputs carry it, e.g. by
@@ -44,51 +42,42 @@ export interface ProceduralMemoryInput {
   update?: CommitOptions;
 }
 
-/** What was shown for one task, kept from `loadMemoryVariables` until that task's `saveContext`. */
-export interface Retrieval {
-  task: string;
-  retrieved: RetrievedEntry[];
-  /** The rendered guidelines ("" when nothing was retrieved). */
-  guidelines: string;
-}
-
 /**
- * Procedural memory as a LangChain `BaseMemory`: `loadMemoryVariables` puts the guidelines of the
- * entries retrieved for the task into the prompt, `saveContext` records the finished episode
- * (with the ids it was shown, for attribution) into a pending batch, and `commit` applies the
- * update policy to that batch. Works as `AgentExecutor({ memory })` and in LCEL chains.
+ * Procedural memory as a LangChain `BaseMemory`, a thin adapter over a `MemorySession`:
+ * `loadMemoryVariables` puts the guidelines of the entries retrieved for the task into the prompt,
+ * `saveContext` records the finished episode against what it was shown, and `commit` applies the
+ * update policy to the pending batch. Works as `AgentExecutor({ memory })` and in LCEL chains.
  *
- * The attribution queue is keyed by task text: a `saveContext` takes the ids of the oldest
- * unanswered `loadMemoryVariables` for the same task, so concurrent runs of different tasks (and
- * `.batch`) attribute correctly.
+ * BaseMemory carries no ticket from load to save, so the pairing is by task text, first-in
+ * first-out (the session's `markShown` / `takeShown`): `.batch` and overlapping runs of different
+ * tasks attribute correctly.
  */
 export class ProceduralMemory extends BaseMemory {
-  readonly bank: MemoryBank;
+  readonly session: MemorySession;
   readonly memoryKey: string;
   readonly inputKey?: string;
   readonly outputKey: string;
   readonly successKey: string;
-  readonly retrieval: ResolvedRetrieval;
   private readonly judge?: ProceduralMemoryInput["judge"];
   private readonly formatAction: ActionFormatter;
-  private readonly updateDefaults: CommitOptions;
-  private readonly shown = new Map<string, string[][]>();
-  private batch: FinishedTask[] = [];
-  private committing: Promise<unknown> = Promise.resolve();
 
   constructor(fields: ProceduralMemoryInput) {
     super();
-    if (!fields?.bank) throw new ConfigError("ProceduralMemory needs a MemoryBank ({ bank })");
-    this.bank = fields.bank;
+    this.session = sessionOf(fields);
     this.memoryKey = fields.memoryKey ?? DEFAULT_MEMORY_KEY;
     this.inputKey = fields.inputKey;
     this.outputKey = fields.outputKey ?? "output";
     this.successKey = fields.successKey ?? "success";
     this.judge = fields.judge;
     this.formatAction = fields.formatAction ?? defaultFormatAction;
-    this.retrieval = resolveRetrieval(fields.retrieval);
-    this.updateDefaults = fields.update ?? {};
-    if (this.updateDefaults.policy) checkPolicy(this.updateDefaults.policy);
+  }
+
+  get bank(): MemoryBank {
+    return this.session.bank;
+  }
+
+  get retrieval(): ResolvedRetrieval {
+    return this.session.retrieval;
   }
 
   get memoryKeys(): string[] {
@@ -97,59 +86,40 @@ export class ProceduralMemory extends BaseMemory {
 
   /** Finished tasks recorded since the last commit (a copy). */
   get pending(): readonly FinishedTask[] {
-    return this.batch.slice();
+    return this.session.pending;
   }
 
   /** Retrieves for a task and renders the guidelines, without recording anything. */
-  async retrieve(task: string, signal?: AbortSignal): Promise<Retrieval> {
-    const retrieved = await retrieveFor(this.bank, this.retrieval, task, signal);
-    return { task, retrieved, guidelines: formatGuidelines(retrieved) };
+  retrieve(task: string, options?: SessionRetrieveOptions): Promise<RetrievalTicket> {
+    return this.session.retrieve(task, options);
   }
 
   async loadMemoryVariables(values: InputValues): Promise<MemoryVariables> {
     const task = this.taskOf(values);
-    const { retrieved, guidelines } = await this.retrieve(task);
-    const queue = this.shown.get(task) ?? [];
-    queue.push(retrieved.map((r) => r.entry.id));
-    this.shown.set(task, queue);
-    return { [this.memoryKey]: guidelines };
+    const signal = values.signal instanceof AbortSignal ? values.signal : undefined;
+    const ticket = await this.session.retrieve(task, { signal });
+    this.session.markShown(ticket);
+    return { [this.memoryKey]: ticket.guidelines };
   }
 
   async saveContext(inputValues: InputValues, outputValues: OutputValues): Promise<void> {
     const task = this.taskOf(inputValues);
+    // Taken before any await, so that saves of one task pair with loads in call order.
+    const shown = this.session.takeShown(task) ?? { task, retrieved: [] };
     const steps = this.stepsOf(outputValues);
     const answer = outputValues[this.outputKey];
     if (typeof answer === "string" && answer.trim() && !STOPPED.test(answer)) steps.push(finishStep(answer));
     const trajectory: Trajectory = { task, steps };
-    const success = this.successOf(inputValues, outputValues) ?? (await this.judge?.({ inputs: inputValues, outputs: outputValues, trajectory }));
-    if (success !== undefined) trajectory.success = success;
-    this.record({ trajectory, success, retrieved: this.takeShown(task) });
-  }
-
-  /** Adds a finished task to the pending batch (what `saveContext` and the agent middleware do). */
-  record(finished: FinishedTask): void {
-    this.batch.push(finished);
+    const success = (await this.successOf(inputValues, outputValues)) ?? (await this.judge?.({ inputs: inputValues, outputs: outputValues, trajectory }));
+    this.session.record(shown, { trajectory, success });
   }
 
   /**
-   * Applies the update to the pending batch and clears it. Commits run one at a time; tasks
-   * recorded while a commit runs wait for the next one. If the update fails, the batch is put
-   * back (nothing recorded is lost) and the error is rethrown.
+   * Applies the update to the pending batch (see `MemorySession.commit`): commits run one at a
+   * time, and a failed one puts its batch back and rethrows.
    */
-  commit(policy?: UpdatePolicyName | CommitOptions): Promise<UpdateReport> {
-    const options = { ...this.updateDefaults, ...(typeof policy === "string" ? { policy } : policy) };
-    const run = this.committing.then(async () => {
-      const batch = this.batch;
-      this.batch = [];
-      try {
-        return await updateMemory(this.bank, batch, { ...options, policy: checkPolicy(options.policy ?? "vanilla") });
-      } catch (err) {
-        this.batch = [...batch, ...this.batch];
-        throw err;
-      }
-    });
-    this.committing = run.catch(() => undefined);
-    return run;
+  commit(policy?: UpdatePolicyName | (CommitOptions & { tag?: string })): Promise<UpdateReport> {
+    return this.session.commit(typeof policy === "string" ? { policy } : policy);
   }
 
   private taskOf(values: InputValues): string {
@@ -171,11 +141,12 @@ export class ProceduralMemory extends BaseMemory {
     return keys[0]!;
   }
 
-  private successOf(inputs: InputValues, outputs: OutputValues): boolean | undefined {
+  private async successOf(inputs: InputValues, outputs: OutputValues): Promise<boolean | undefined> {
     for (const source of [outputs, inputs]) {
-      const v = source[this.successKey];
+      const raw: unknown = source[this.successKey];
+      const v: unknown = typeof raw === "function" ? await (raw as Extract<SuccessValue, () => unknown>)() : raw;
       if (v === undefined || v === null) continue;
-      if (typeof v !== "boolean") throw new InputError(`expected a boolean, got ${asText(v)}`, { field: this.successKey });
+      if (typeof v !== "boolean") throw new InputError(`expected a boolean (or a function returning one), got ${asText(v)}`, { field: this.successKey });
       return v;
     }
     return undefined;
@@ -195,13 +166,17 @@ export class ProceduralMemory extends BaseMemory {
       return step;
     });
   }
+}
 
-  private takeShown(task: string): string[] {
-    const queue = this.shown.get(task);
-    const ids = queue?.shift() ?? [];
-    if (queue && queue.length === 0) this.shown.delete(task);
-    return ids;
+function sessionOf(fields: ProceduralMemoryInput): MemorySession {
+  if (fields?.session) {
+    if (fields.retrieval || fields.update || (fields.bank && fields.bank !== fields.session.bank)) {
+      throw new ConfigError("ProceduralMemory was given a session: set bank, retrieval and update on the MemorySession");
+    }
+    return fields.session;
   }
+  if (!fields?.bank) throw new ConfigError("ProceduralMemory needs a MemoryBank ({ bank }) or a MemorySession ({ session })");
+  return new MemorySession({ bank: fields.bank, retrieval: fields.retrieval, update: fields.update });
 }
 
 /** AgentExecutor's answer when it ran out of iterations or time: not a conclusion worth keeping. */
@@ -222,11 +197,4 @@ export function thoughtOf(log: string | undefined): string | undefined {
   if (at < 0) return undefined;
   const thought = log.slice(0, at).replace(/^\s*Thought\s*:\s*/i, "").trim();
   return thought || undefined;
-}
-
-function checkPolicy(policy: string): UpdatePolicyName {
-  if (!(UPDATE_POLICIES as readonly string[]).includes(policy)) {
-    throw new ConfigError(`unknown update policy "${policy}" (expected one of ${UPDATE_POLICIES.join(", ")})`);
-  }
-  return policy as UpdatePolicyName;
 }

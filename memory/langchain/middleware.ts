@@ -3,8 +3,10 @@ import { createMiddleware } from "langchain";
 import { z } from "zod";
 import { ConfigError } from "../../src/errors.js";
 import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
+import { MemorySession, type CommitOptions } from "../session.js";
+import type { MemoryEntry } from "../types.js";
 import type { UpdateReport } from "../update/types.js";
-import type { CommitOptions, ProceduralMemory } from "./memory.js";
+import { ProceduralMemory } from "./memory.js";
 import { defaultFormatAction, finishStep, type ActionFormatter } from "./shared.js";
 
 export interface ProceduralMemoryMiddlewareOptions {
@@ -28,6 +30,8 @@ export interface ProceduralMemoryMiddlewareOptions {
   judge?: (run: { task: string; messages: BaseMessage[]; trajectory: Trajectory }) => boolean | undefined | Promise<boolean | undefined>;
   /** Renders a tool call as a trajectory action (default `tool[input]`). */
   formatAction?: ActionFormatter;
+  /** Entries no run of this agent may see, e.g. `excludeSource(env, game)` for an agent made per episode. */
+  exclude?: (entry: MemoryEntry) => boolean;
 }
 
 /** What the middleware keeps in the agent state between its hooks (and between turns of a thread). */
@@ -56,11 +60,14 @@ const stateSchema = z.object({ proceduralMemory: RunRecord.optional() });
  * - `wrapModelCall`: appends the guidelines to the system message, kept a flat string;
  * - `afterAgent`: turns the run's messages into a trajectory (AI text -> thought, tool calls ->
  *   actions, tool messages -> observations, the final AI text -> `Finish[...]`), records it with
- *   the retrieved ids into `memory`'s pending batch, and commits when configured.
+ *   the retrieved ids into the session's pending batch, and commits when configured.
  * What was retrieved lives in the agent state (`proceduralMemory`), so concurrent runs of one
- * agent do not mix their attributions.
+ * agent do not mix their attributions. `memory` is a `ProceduralMemory` (its session is used, so
+ * AgentExecutor and createAgent runs share one batch) or a `MemorySession`.
  */
-export function proceduralMemoryMiddleware(memory: ProceduralMemory, options: ProceduralMemoryMiddlewareOptions = {}) {
+export function proceduralMemoryMiddleware(memory: ProceduralMemory | MemorySession, options: ProceduralMemoryMiddlewareOptions = {}) {
+  const session = memory instanceof ProceduralMemory ? memory.session : memory;
+  if (!(session instanceof MemorySession)) throw new ConfigError("proceduralMemoryMiddleware needs a ProceduralMemory or a MemorySession");
   const every = options.commitAfterEachRun ? 1 : options.updateEvery;
   if (every !== undefined && (!Number.isInteger(every) || every <= 0)) throw new ConfigError(`updateEvery must be a positive integer, got ${every}`);
   const formatAction = options.formatAction ?? defaultFormatAction;
@@ -75,7 +82,7 @@ export function proceduralMemoryMiddleware(memory: ProceduralMemory, options: Pr
       const at = messages.findIndex((m, i) => i >= from && HumanMessage.isInstance(m));
       const task = at < 0 ? "" : messages[at]!.text.trim();
       if (!task) return { proceduralMemory: { lastMessageId } };
-      const { retrieved, guidelines } = await memory.retrieve(task, (runtime as { signal?: AbortSignal }).signal);
+      const { retrieved, guidelines } = await session.retrieve(task, { signal: (runtime as { signal?: AbortSignal }).signal, exclude: options.exclude });
       const run = { task, retrieved: retrieved.map((r) => r.entry.id), guidelines, taskMessageId: messages[at]!.id };
       return { proceduralMemory: { run, lastMessageId } };
     },
@@ -94,17 +101,16 @@ export function proceduralMemoryMiddleware(memory: ProceduralMemory, options: Pr
       const start = record.taskMessageId ? messages.findIndex((m) => m.id === record.taskMessageId) + 1 : 1;
       const trajectory: Trajectory = { task: record.task, steps: messagesToSteps(messages.slice(start), formatAction) };
       const success = await options.judge?.({ task: record.task, messages, trajectory });
-      if (success !== undefined) trajectory.success = success;
-      memory.record({ trajectory, success, retrieved: record.retrieved });
-      if (every !== undefined && memory.pending.length >= every) await commit(memory, options);
+      session.record({ task: record.task, retrieved: record.retrieved }, { trajectory, success });
+      if (every !== undefined && session.pending.length >= every) await commit(session, options);
       return { proceduralMemory: { run: record, lastMessageId } };
     },
   });
 }
 
-async function commit(memory: ProceduralMemory, options: ProceduralMemoryMiddlewareOptions): Promise<void> {
+async function commit(session: MemorySession, options: ProceduralMemoryMiddlewareOptions): Promise<void> {
   try {
-    const report = await memory.commit(options.update);
+    const report = await session.commit(options.update);
     await options.onCommit?.(report);
   } catch (err) {
     if (!options.onCommitError) throw err;

@@ -3,9 +3,8 @@ import { Document } from "@langchain/core/documents";
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
 import { ConfigError } from "../../src/errors.js";
 import type { MemoryBank } from "../bank.js";
-import { entryGuidelines } from "../retrieve/index.js";
+import { entryGuidelines, resolveRetrieval, retrieveWith, type ResolvedRetrieval, type RetrievalOptions } from "../retrieve/index.js";
 import type { BuildKind } from "../types.js";
-import { resolveRetrieval, retrieveFor, type ResolvedRetrieval, type RetrievalOptions } from "./shared.js";
 
 /** What each returned Document carries besides its text. */
 export interface ProceduralDocumentMetadata extends Record<string, unknown> {
@@ -43,8 +42,9 @@ export class ProceduralMemoryRetriever extends BaseRetriever<ProceduralDocumentM
     this.retrieval = resolveRetrieval(fields);
   }
 
-  override async _getRelevantDocuments(query: string, _runManager?: CallbackManagerForRetrieverRun): Promise<Document<ProceduralDocumentMetadata>[]> {
-    const retrieved = await retrieveFor(this.bank, this.retrieval, query);
+  override async _getRelevantDocuments(query: string, runManager?: CallbackManagerForRetrieverRun): Promise<Document<ProceduralDocumentMetadata>[]> {
+    // Facts extraction (facts, ave_fact) runs as a child of this retriever run.
+    const retrieved = await retrieveWith(this.bank, this.retrieval, { task: query }, { config: runManager ? { callbacks: runManager.getChild() } : undefined });
     return retrieved.map(
       ({ entry, score }) =>
         new Document<ProceduralDocumentMetadata>({

@@ -2,9 +2,12 @@ export * from "./types.js";
 export { getRetrievePolicy, randomPolicy, queryPolicy, factsPolicy, aveFactPolicy } from "./policies.js";
 export { formatGuidelines, entryGuidelines, GUIDELINES_HEADER } from "./format.js";
 export { taskFacts } from "./facts-extraction.js";
+export { excludeSource } from "./exclude.js";
+export { resolveRetrieval, DEFAULT_K, type RetrievalOptions, type ResolvedRetrieval } from "./options.js";
 
 import type { MemoryBank } from "../bank.js";
 import { getRetrievePolicy } from "./policies.js";
+import type { ResolvedRetrieval } from "./options.js";
 import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveRequest } from "./types.js";
 
 /** Retrieves entries for a task with the named policy. */
@@ -16,4 +19,15 @@ export async function retrieve(
 ): Promise<RetrievedEntry[]> {
   if (!Number.isInteger(request.k) || request.k <= 0) throw new RangeError(`k must be a positive integer, got ${request.k}`);
   return getRetrievePolicy(policy).retrieve(request, { ...context, bank });
+}
+
+/** Retrieves for a task with options checked beforehand by `resolveRetrieval`. */
+export function retrieveWith(
+  bank: MemoryBank,
+  options: ResolvedRetrieval,
+  request: Omit<RetrieveRequest, "k" | "threshold" | "seed">,
+  context: Omit<RetrieveContext, "bank" | "model"> = {},
+): Promise<RetrievedEntry[]> {
+  const { policy, model, ...rest } = options;
+  return retrieve(bank, policy, { ...request, ...rest }, { ...context, model });
 }

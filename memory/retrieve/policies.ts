@@ -5,20 +5,36 @@ import { factsToText } from "../types.js";
 import { taskFacts } from "./facts-extraction.js";
 import { RETRIEVE_POLICIES, type RetrieveContext, type RetrievedEntry, type RetrievePolicy, type RetrievePolicyName, type RetrieveRequest } from "./types.js";
 
-function resolveHits(hits: ScoredId[], request: RetrieveRequest, context: RetrieveContext): RetrievedEntry[] {
-  const out: RetrievedEntry[] = [];
-  for (const h of hits) {
-    if (request.threshold !== undefined && h.score < request.threshold) continue;
-    const entry = context.bank.store.get(h.id);
-    if (entry) out.push({ entry, score: h.score });
+/**
+ * The best hits that pass the threshold and are not excluded. Without an exclusion one search of
+ * width k is enough; with one, the search is repeated at double the width until k entries
+ * survive, a hit falls below the threshold (all later ones score lower) or the store runs out.
+ */
+function searchFiltered(search: (n: number) => ScoredId[], request: RetrieveRequest, context: RetrieveContext): RetrievedEntry[] {
+  const store = context.bank.store;
+  const size = store.size();
+  for (let n = request.k; ; n = Math.min(2 * n, size)) {
+    const hits = search(n);
+    const out: RetrievedEntry[] = [];
+    let belowThreshold = false;
+    for (const h of hits) {
+      if (request.threshold !== undefined && h.score < request.threshold) {
+        belowThreshold = true;
+        break;
+      }
+      const entry = store.get(h.id);
+      if (!entry || request.exclude?.(entry)) continue;
+      out.push({ entry, score: h.score });
+      if (out.length === request.k) return out;
+    }
+    if (!request.exclude || belowThreshold || hits.length < n || n >= size) return out;
   }
-  return out;
 }
 
 export const randomPolicy: RetrievePolicy = {
   name: "random",
   async retrieve(request, { bank }) {
-    const entries = bank.store.list();
+    const entries = request.exclude ? bank.store.list().filter((e) => !request.exclude!(e)) : bank.store.list();
     const rand = mulberry32(hashString(`${request.seed ?? 0}\u0000${request.task}`));
     // Partial Fisher-Yates: the first k slots are a uniform sample without replacement.
     const k = Math.min(request.k, entries.length);
@@ -34,7 +50,7 @@ export const queryPolicy: RetrievePolicy = {
   name: "query",
   async retrieve(request, context) {
     const q = await context.bank.embedText(request.task);
-    return resolveHits(context.bank.store.searchVector("task", q, request.k), request, context);
+    return searchFiltered((n) => context.bank.store.searchVector("task", q, n), request, context);
   },
 };
 
@@ -43,7 +59,7 @@ export const factsPolicy: RetrievePolicy = {
   async retrieve(request, context) {
     const facts = await taskFacts(request, context);
     const q = await context.bank.embedText(factsToText(facts));
-    return resolveHits(context.bank.store.searchVector("facts", q, request.k), request, context);
+    return searchFiltered((n) => context.bank.store.searchVector("facts", q, n), request, context);
   },
 };
 
@@ -54,7 +70,7 @@ export const aveFactPolicy: RetrievePolicy = {
     const keys = Object.keys(facts);
     const vectors = await context.bank.embedTexts(keys.map((k) => facts[k]!));
     const query = new Map(keys.map((k, i) => [k, vectors[i]!]));
-    return resolveHits(context.bank.store.searchFactValues(query, request.k), request, context);
+    return searchFiltered((n) => context.bank.store.searchFactValues(query, n), request, context);
   },
 };
 

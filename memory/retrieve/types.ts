@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { MemoryBank } from "../bank.js";
 import type { MemoryEntry } from "../types.js";
 
@@ -14,6 +15,11 @@ export interface RetrieveRequest {
   threshold?: number;
   /** Seed for `random`; the same seed and task give the same sample. */
   seed?: number;
+  /**
+   * Entries the task must not see (e.g. those built from its own episode, see `excludeSource`).
+   * Every policy still returns k entries when that many others qualify.
+   */
+  exclude?: (entry: MemoryEntry) => boolean;
 }
 
 export interface RetrieveContext {
@@ -21,6 +27,8 @@ export interface RetrieveContext {
   /** Extracts facts from the task text for `facts`/`ave_fact` when the request has none. */
   model?: BaseChatModel;
   signal?: AbortSignal;
+  /** Callbacks, tags and metadata for that model call, so it shows up inside the caller's trace. */
+  config?: RunnableConfig;
 }
 
 export interface RetrievedEntry {

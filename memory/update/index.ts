@@ -1,10 +1,11 @@
 import type { MemoryBank } from "../bank.js";
 import { buildMemory } from "../build/runner.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError, InputError } from "../../src/errors.js";
 import type { MemoryEntry } from "../types.js";
 import { adjustEntry } from "./adjust.js";
 import { ARCHIVE_FILE, appendRecords, HISTORY_FILE, UPDATE_LOG_FILE, versionOf, type ArchiveRecord, type HistoryRecord } from "./records.js";
 import { UPDATE_POLICIES, type FinishedTask, type RetiredEntry, type UpdateOptions, type UpdateReport } from "./types.js";
+import { checkTag, tagsOf } from "./tags.js";
 import { byUsefulness, utility } from "./utility.js";
 
 export * from "./types.js";
@@ -12,6 +13,7 @@ export { utility, byUsefulness } from "./utility.js";
 export { adjustEntry, type Adjustment } from "./adjust.js";
 export { ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE, ArchiveRecordSchema, HistoryRecordSchema, type ArchiveRecord, type HistoryRecord } from "./records.js";
 export { entryHistory, restoreEntry, archivedEntries } from "./archive.js";
+export { updateTags } from "./tags.js";
 
 const succeeded = (t: FinishedTask) => t.success ?? t.trajectory.success ?? false;
 
@@ -31,8 +33,9 @@ export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], opti
   const buildKind = options.buildKind ?? (options.model ? "proceduralization" : "trajectory");
   if (buildKind !== "trajectory" && !options.model) throw new ConfigError(`building "${buildKind}" entries needs a chat model`);
   if (options.policy === "adjustment" && !options.model) throw new ConfigError("the adjustment policy rewrites entries with a chat model");
+  checkTag(options.tag);
   const store = bank.store;
-  const report: UpdateReport = { policy: options.policy, stats: [], added: [], adjusted: [], retired: [], merged: [], failed: [] };
+  const report: UpdateReport = { policy: options.policy, ...(options.tag === undefined ? {} : { tag: options.tag }), stats: [], added: [], adjusted: [], retired: [], merged: [], failed: [] };
   const now = () => new Date().toISOString();
   const archive: ArchiveRecord[] = [];
   const history: HistoryRecord[] = [];
@@ -43,6 +46,10 @@ export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], opti
   };
 
   await store.transaction(async () => {
+    // Checked inside the transaction, next to the log write that records the tag.
+    if (options.tag !== undefined && tagsOf(store).has(options.tag)) {
+      throw new InputError(`update "${options.tag}" was already applied to ${store.dir} (see ${UPDATE_LOG_FILE})`, { field: "tag" });
+    }
     // 1. Book-keeping, attributed per task by entry id (a task shown the same entry twice counts once).
     const deltas = new Map<string, { hits: number; successes: number }>();
     for (const task of batch) {

@@ -33,6 +33,12 @@ export interface UpdateOptions {
   concurrency?: number;
   actionVocabulary?: string;
   signal?: AbortSignal;
+  /**
+   * Names this update in the log (`updates.jsonl`, written in the same commit), so that a resumed
+   * run can tell with `updateTags` whether the batch was already applied. A tag is used once: an
+   * update with a tag already in the log is refused.
+   */
+  tag?: string;
 }
 
 export interface RetiredEntry {
@@ -42,6 +48,8 @@ export interface RetiredEntry {
 
 export interface UpdateReport {
   policy: UpdatePolicyName;
+  /** The update's tag, when it was given one. */
+  tag?: string;
   /** Entries whose hits/successes changed, with their new stats. */
   stats: Array<{ id: string; hits: number; successes: number }>;
   added: string[];

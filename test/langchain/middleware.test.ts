@@ -4,10 +4,11 @@ import { MemorySaver } from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { describe, expect, it, vi } from "vitest";
 import { messagesToSteps, ProceduralMemory, proceduralMemoryMiddleware } from "../../memory/langchain/index.js";
-import { formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
+import { excludeSource, formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
+import { MemorySession } from "../../memory/session.js";
 import { entryId } from "../../memory/types.js";
 import { ConfigError } from "../../src/errors.js";
-import { answering } from "../memory/helpers.js";
+import { answering, makeEntry } from "../memory/helpers.js";
 import { envStepObject, seededBank } from "./helpers.js";
 
 const TASK = "heat some mug and put it in cabinet";
@@ -176,6 +177,29 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     expect(out.messages.at(-1)!.text).toBe("Done: mug heated.");
     expect(errors).toHaveLength(1);
     expect(memory.pending).toHaveLength(2);
+    await bank.close();
+  });
+
+  it("takes a MemorySession directly, shared with a ProceduralMemory, and never shows a run its own source", async () => {
+    const bank = await seededBank();
+    const provenance = { source: "s", model: null, env: "alfworld", game: "heat/trial-7", createdAt: "", updatedAt: "" };
+    await bank.add([makeEntry(TASK, { provenance })]);
+    const session = new MemorySession({ bank, retrieval: { k: 1 } });
+    const memory = new ProceduralMemory({ session });
+    const agent = createAgent({
+      model: scripted(),
+      tools: [envStepObject],
+      middleware: [proceduralMemoryMiddleware(session, { exclude: excludeSource("alfworld", "heat/trial-7"), judge: () => true })],
+    });
+
+    const out = await agent.invoke({ messages: [{ role: "user", content: TASK }] });
+
+    const seeded = entryId("script", "heat some mug and put it in coffeemachine");
+    expect(out.proceduralMemory?.run?.retrieved).toEqual([seeded]);
+    expect(memory.pending).toEqual(session.pending);
+    expect(session.pending[0]).toMatchObject({ success: true, retrieved: [seeded] });
+    expect(() => new ProceduralMemory({ session, retrieval: { k: 2 } })).toThrow(ConfigError);
+    expect(() => proceduralMemoryMiddleware(bank as never)).toThrow(ConfigError);
     await bank.close();
   });
 

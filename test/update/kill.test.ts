@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,8 +6,8 @@ import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { updateMemory, type FinishedTask } from "../../memory/update/index.js";
 import { mulberry32 } from "../../src/util/random.js";
 import { tempDir } from "../memory/helpers.js";
+import { runChild } from "./child.js";
 
-const CHILD = join(__dirname, "fixtures", "update-child.ts");
 const OBJECTS = ["mug", "apple", "egg", "pan", "book", "knife", "potato", "tomato", "cup", "plate", "lettuce", "bread"];
 const task = (t: string, success: boolean, retrieved: string[] = []): FinishedTask => ({ trajectory: { task: t, success, steps: [{ action: `take ${t}`, observation: "ok" }] }, retrieved });
 
@@ -22,19 +21,6 @@ async function snapshot(dir: string): Promise<string> {
   const state = JSON.stringify({ entries, findsItself, archive: lines("archive.jsonl"), history: lines("history.jsonl"), log: lines("updates.jsonl") });
   await bank.close();
   return state;
-}
-
-function runChild(args: string[], killAfterMs?: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
 }
 
 describe("an update killed with SIGKILL at random points", () => {
