@@ -48,14 +48,10 @@ export class EpisodeChain extends Runnable<EpisodeItem, EpisodeRecord> {
     const childConfig = patchConfig(config, { callbacks: runManager?.getChild() });
     let ticket: RetrievalTicket | undefined;
     const middleware: AgentMiddleware[] = [];
-    const retrieve = async (task: string) => {
-      ticket ??= await session!.retrieve(task, { exclude: excludeSource(suite.env, item.source), signal: childConfig.signal, config: childConfig });
-      return ticket;
-    };
     if (session && this.options.agent === "tools") {
-      // The middleware injects what the runner retrieved; the runner records the episode itself
-      // with the benchmark's verdict.
-      middleware.push(proceduralMemoryMiddleware(session, { retrieval: (task: string) => retrieve(task), record: false }) as AgentMiddleware);
+      // The middleware shows what the runner retrieved for the task sentence (not for the whole
+      // first message); the runner records the episode itself, with the benchmark's verdict.
+      middleware.push(proceduralMemoryMiddleware(session, { retrieve: async () => ticket!, record: false }));
     }
     const { env, agent } = await suite.setup(item, {
       model: this.options.model,
@@ -69,7 +65,12 @@ export class EpisodeChain extends Runnable<EpisodeItem, EpisodeRecord> {
       maxSteps: this.options.maxSteps,
       name: item.source,
       config: childConfig,
-      guidance: session && this.options.agent === "react" ? async (start) => (await retrieve(start.task)).guidelines : undefined,
+      guidance: session
+        ? async (start) => {
+            ticket = await session.retrieve(start.task, { exclude: excludeSource(suite.env, item.source), signal: childConfig.signal, config: childConfig });
+            return ticket.guidelines;
+          }
+        : undefined,
     });
     const verdict = await suite.judge(item, result, env);
     return {

@@ -3,7 +3,7 @@ import { createMiddleware } from "langchain";
 import { z } from "zod";
 import { ConfigError } from "../../src/errors.js";
 import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
-import { MemorySession, type CommitOptions } from "../session.js";
+import { MemorySession, type CommitOptions, type RetrievalTicket } from "../session.js";
 import type { MemoryEntry } from "../types.js";
 import type { UpdateReport } from "../update/types.js";
 import { ProceduralMemory } from "./memory.js";
@@ -32,6 +32,17 @@ export interface ProceduralMemoryMiddlewareOptions {
   formatAction?: ActionFormatter;
   /** Entries no run of this agent may see, e.g. `excludeSource(env, game)` for an agent made per episode. */
   exclude?: (entry: MemoryEntry) => boolean;
+  /**
+   * Retrieves for a run instead of the session (which searches with the run's first human
+   * message): for a caller that knows the task better than that message says, e.g. a runner that
+   * retrieved for an ALFWorld game's task sentence while the message holds the whole intro.
+   */
+  retrieve?: (task: string) => Promise<RetrievalTicket>;
+  /**
+   * Record each finished run into the session (default true). A caller that records runs itself,
+   * with the environment's verdict, turns it off so that no run is booked twice.
+   */
+  record?: boolean;
 }
 
 /** What the middleware keeps in the agent state between its hooks (and between turns of a thread). */
@@ -82,7 +93,8 @@ export function proceduralMemoryMiddleware(memory: ProceduralMemory | MemorySess
       const at = messages.findIndex((m, i) => i >= from && HumanMessage.isInstance(m));
       const task = at < 0 ? "" : messages[at]!.text.trim();
       if (!task) return { proceduralMemory: { lastMessageId } };
-      const { retrieved, guidelines } = await session.retrieve(task, { signal: (runtime as { signal?: AbortSignal }).signal, exclude: options.exclude });
+      const signal = (runtime as { signal?: AbortSignal }).signal;
+      const { retrieved, guidelines } = options.retrieve ? await options.retrieve(task) : await session.retrieve(task, { signal, exclude: options.exclude });
       const run = { task, retrieved: retrieved.map((r) => r.entry.id), guidelines, taskMessageId: messages[at]!.id };
       return { proceduralMemory: { run, lastMessageId } };
     },
@@ -96,7 +108,7 @@ export function proceduralMemoryMiddleware(memory: ProceduralMemory | MemorySess
       const messages = state.messages as BaseMessage[];
       const lastMessageId = messages.at(-1)?.id;
       const record = state.proceduralMemory?.run;
-      if (!record) return { proceduralMemory: { lastMessageId } };
+      if (!record || options.record === false) return { proceduralMemory: { ...(record ? { run: record } : {}), lastMessageId } };
       // Without message ids (a custom reducer), the run is taken to start at the first message.
       const start = record.taskMessageId ? messages.findIndex((m) => m.id === record.taskMessageId) + 1 : 1;
       const trajectory: Trajectory = { task: record.task, steps: messagesToSteps(messages.slice(start), formatAction) };

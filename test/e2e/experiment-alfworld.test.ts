@@ -97,6 +97,23 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     for (const e of episodes(dir)) expect(e.retrieved.length).toBe(3);
   });
 
+  it("--agent tools: createAgent with the command tools and the memory middleware wins the same games", async () => {
+    const before = server.chatRequests.length;
+    const r = await runCli(["offline", ...common(), "--exp_name", "tools", "--agent", "tools", "--limit", "4", "--use_memory", "--build", "trajectory", "--memory-size", "12", "--max_steps", "12"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4\/4 episodes finished: success 50\.0%/);
+    const requests = server.chatRequests.slice(before);
+    expect(requests.every((q) => (q.tools ?? []).some((t) => t.function.name === "go_to"))).toBe(true);
+    // The middleware puts the guidelines in the system message; the task message is the intro unchanged.
+    expect(requests.every((q) => contentText(q.messages[0]!.content).includes(GUIDELINES_HEADER))).toBe(true);
+    expect(taskMessages(requests).every((t) => !t.includes(GUIDELINES_HEADER))).toBe(true);
+    const eps = episodes(runDir("tools", false, true));
+    for (const e of eps) expect(e.retrieved).toHaveLength(3);
+    const won = eps.find((e) => e.name === names[0])!;
+    expect(won.steps.map((st: { action: string }) => st.action)).toEqual(expect.arrayContaining([expect.stringMatching(/^go to /)]));
+    expect(won.messages.some((m: { role: string }) => m.role === "tool")).toBe(true);
+  });
+
   it("online: the memory is updated after each batch, once", async () => {
     const r = await runCli(["online", ...common(), "--exp_name", "learn", "--limit", "4", "--batch_size", "2", "--update", "validation", "--build", "trajectory", "--json"], env);
     expect(r.code, r.stderr).toBe(0);
