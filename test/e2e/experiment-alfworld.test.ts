@@ -135,7 +135,7 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
   });
 
   it("resumes after a SIGKILL with no episode lost or played twice", async () => {
-    delayMs = 15;
+    delayMs = 60;
     const args = ["offline", ...common(), "--exp_name", "kill", "--limit", "6", "--batch_size", "1"];
     const dir = runDir("kill", false, false);
     const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "memp.js"), ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
