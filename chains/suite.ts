@@ -44,7 +44,7 @@ export interface SetupOptions {
   middleware?: AgentMiddleware[];
 }
 
-export interface Verdict {
+export interface EpisodeVerdict {
   success: boolean;
   reward: number;
   /** Benchmark-specific details kept in the episode file (TravelPlanner: the evaluator's verdicts). */
@@ -69,7 +69,7 @@ export interface ExperimentSuite<E extends TextEnvironment = TextEnvironment> {
   items(split: string): Promise<EpisodeItem[]> | EpisodeItem[];
   setup(item: EpisodeItem, options: SetupOptions): Promise<EpisodeSetup<E>>;
   /** Success is always the environment's (or evaluator's) verdict, never a text match. */
-  judge(item: EpisodeItem, result: EpisodeResult, env: E): Promise<Verdict>;
+  judge(item: EpisodeItem, result: EpisodeResult, env: E): Promise<EpisodeVerdict>;
   /** Train-split demonstrations that solve their task, for the offline memory. */
   demonstrations(options: DemonstrationOptions): Promise<Trajectory[]>;
   /** Benchmark-specific summary figures over finished episodes (TravelPlanner: the official metrics). */

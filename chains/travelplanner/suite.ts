@@ -15,7 +15,7 @@ import { loadQueries, type TravelQuery } from "../../environments/travelplanner/
 import { travelPlannerDataDir } from "../../src/config.js";
 import { InputError } from "../../src/errors.js";
 import type { EpisodeResult } from "../episode.js";
-import type { EpisodeItem, EpisodeSetup, ExperimentSuite, SetupOptions, Verdict } from "../suite.js";
+import type { EpisodeItem, EpisodeSetup, ExperimentSuite, SetupOptions, EpisodeVerdict } from "../suite.js";
 import { querySource, travelPlannerDemonstrations } from "./demonstration.js";
 import { TwoStageReactAgent } from "./react.js";
 import { scoreAnswer } from "./score.js";
@@ -103,7 +103,7 @@ export function travelPlannerSuite(options: TravelPlannerSuiteOptions = {}): Exp
       return { env, agent };
     },
 
-    async judge(item, _result: EpisodeResult, env): Promise<Verdict> {
+    async judge(item, _result: EpisodeResult, env): Promise<EpisodeVerdict> {
       const answer = env.current.answer;
       const query = queryOf(item);
       const score = await scoreAnswer(await database(), query, answer);
