@@ -4,7 +4,7 @@
  * replies without an action or with a useless one.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExpert } from "../../chains/alfworld/expert.js";
@@ -112,6 +112,36 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     const won = eps.find((e) => e.name === names[0])!;
     expect(won.steps.map((st: { action: string }) => st.action)).toEqual(expect.arrayContaining([expect.stringMatching(/^go to /)]));
     expect(won.messages.some((m: { role: string }) => m.role === "tool")).toBe(true);
+  });
+
+  it("--memory-dir (a memory built elsewhere), --retrieve/--top-k/--seed, --grammar, --prices, --rpm and --max-entries do what they say", async () => {
+    const mem = join(work, "given-memory");
+    const runs = join(work, "runs.jsonl");
+    expect((await runCli(["trajectories", "--env", "alfworld", "--split", "train", "--out", runs, "--limit", "10"], env)).code).toBe(0);
+    expect((await runCli(["memory", "build", "--from", runs, "--memory-dir", mem, "--build", "trajectory"], env)).code).toBe(0);
+    const entries = () => readFileSync(join(mem, "entries.jsonl"), "utf8").trim().split("\n").length;
+    const built = entries();
+    const prices = join(work, "prices.json");
+    writeFileSync(prices, JSON.stringify({ scripted: { input: 1, output: 2 } }));
+    const before = server.chatRequests.length;
+    const started = Date.now();
+    const r = await runCli(["offline", ...common(), "--exp_name", "flags", "--limit", "2", "--use_memory", "--memory-dir", mem, "--retrieve", "random", "--top-k", "2", "--seed", "3", "--grammar", "2.1.1", "--prices", prices, "--rpm", "1200", "--batch_size", "2", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.slice(r.stdout.indexOf("{")));
+    const requests = server.chatRequests.slice(before);
+    // 1,200 requests per minute: one every 50 ms at most, whatever the batch size.
+    expect(Date.now() - started).toBeGreaterThanOrEqual((requests.length - 1) * 50 * 0.9);
+    expect(summary.cost.total).toBeCloseTo((summary.tokens.input * 1 + summary.tokens.output * 2) / 1e6, 9);
+    expect(contentText(requests[0]!.messages[0]!.content)).toContain("put {obj} in/on {recep}");
+    const dir = runDir("flags", false, true);
+    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).memory).toMatchObject({ location: mem, retrieve: "random", k: 2, entries: built });
+    expect(episodes(dir).every((e) => e.retrieved.length === 2)).toBe(true);
+    // The given memory was only read.
+    expect(entries()).toBe(built);
+
+    const capped = await runCli(["online", ...common(), "--exp_name", "capped", "--limit", "4", "--batch_size", "4", "--update", "vanilla", "--build", "trajectory", "--max-entries", "2", "--json"], env);
+    expect(capped.code, capped.stderr).toBe(0);
+    expect(JSON.parse(capped.stdout.slice(capped.stdout.indexOf("{"))).batches[0]).toMatchObject({ retired: 1, memoryEntries: 2 });
   });
 
   it("online: the memory is updated after each batch, once", async () => {
