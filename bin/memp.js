@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The CLI runs from TypeScript source through tsx, so an installed copy never runs stale builds.
-import { register } from "tsx/esm/api";
+// In a checkout the CLI runs from the TypeScript sources through tsx, so it never runs a stale
+// build; an installed package has no sources and runs its built JavaScript.
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/main.ts");
+const source = new URL("../src/cli/main.ts", import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(source.href);
+} else {
+  await import(new URL("../dist/src/cli/main.js", import.meta.url).href);
+}

@@ -2,7 +2,6 @@
  * `memp offline` and `memp online` (also `npm run offline|online`): MemP's experiment runners,
  * with MemP's snake_case flags accepted beside the kebab-case ones.
  */
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { alfworldSuite } from "../../chains/alfworld/suite.js";
 import { runExperiment, type ExperimentConfig, type ExperimentMode } from "../../chains/experiment.js";
@@ -16,6 +15,7 @@ import { BUILD_KINDS, type BuildKind } from "../../memory/types.js";
 import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/types.js";
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
+import { packageInfo } from "../version.js";
 import { EXIT_BAD_INPUT, ExitStatus, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
@@ -53,11 +53,6 @@ interface CliOptions {
   update?: UpdatePolicyName;
   maxEntries?: number;
   json?: boolean;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
 }
 
 function addExperimentOptions(cmd: Command, mode: ExperimentMode): Command {
@@ -146,7 +141,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
       signal: controller.signal,
       log: (line) => process.stderr.write(line + "\n"),
       onProgress: (p) => (progress = p),
-      versions: { package: { name: "memp-langchain", version: packageVersion() } },
+      versions: { package: packageInfo() },
     });
     const s = outcome.summary;
     if (opts.json) printJson({ runDir: outcome.runDir, ...s });

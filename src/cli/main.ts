@@ -9,12 +9,13 @@ import { registerReportCommand } from "./report.js";
 import { runProgram } from "./run.js";
 import { registerTrajectoriesCommand } from "./trajectories.js";
 import { registerTravelPlannerCommands } from "./travelplanner.js";
+import { packageInfo } from "../version.js";
 
 /** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
 export function buildProgram(): Command {
   const program = new Command("memp")
     .description("Procedural memory for LangChain.js agents (MemP in TypeScript)")
-    .version("0.1.0")
+    .version(packageInfo().version)
     .showHelpAfterError("(run with --help for usage)");
   registerMemoryCommands(program);
   registerAlfworldCommands(program);
