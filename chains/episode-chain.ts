@@ -17,8 +17,11 @@ import type { AgentMode, EpisodeItem, ExperimentSuite } from "./suite.js";
 
 export interface EpisodeChainOptions {
   suite: ExperimentSuite;
-  model: BaseChatModel;
+  /** The chat model (every agent but the model-free replay agent needs one). */
+  model?: BaseChatModel;
   agent: AgentMode;
+  /** Seed of the replay agent's exploration. */
+  seed?: number;
   fewShot: boolean;
   maxSteps: number;
   grammar?: string;
@@ -59,6 +62,7 @@ export class EpisodeChain extends Runnable<EpisodeItem, EpisodeRecord> {
       fewShot: this.options.fewShot,
       maxSteps: this.options.maxSteps,
       grammar: this.options.grammar,
+      seed: this.options.seed,
       middleware,
     });
     const result = await runEpisode(env as TextEnvironment, agent, {
@@ -68,7 +72,7 @@ export class EpisodeChain extends Runnable<EpisodeItem, EpisodeRecord> {
       guidance: session
         ? async (start) => {
             ticket = await session.retrieve(start.task, { exclude: excludeSource(suite.env, item.source), signal: childConfig.signal, config: childConfig });
-            return ticket.guidelines;
+            return { guidelines: ticket.guidelines, entries: ticket.retrieved.map((r) => r.entry) };
           }
         : undefined,
     });

@@ -7,6 +7,7 @@
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { EnvironmentInfo, StepResult, TextEnvironment } from "../environments/types.js";
+import type { MemoryEntry } from "../memory/types.js";
 import type { Trajectory, TrajectoryStep } from "../src/trajectory.js";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "./usage.js";
 
@@ -31,6 +32,12 @@ export interface StepExtra {
   usage?: TokenUsage;
 }
 
+/** What memory gives an episode: the rendered guidelines and the entries behind them. */
+export interface Guidance {
+  guidelines: string;
+  entries: readonly MemoryEntry[];
+}
+
 export interface EpisodeStart {
   task: string;
   observation: string;
@@ -46,6 +53,8 @@ export interface EpisodeContext<E extends TextEnvironment = TextEnvironment> {
   readonly info: EnvironmentInfo;
   /** The rendered guidance for this task ("" when there is none). */
   readonly guidelines: string;
+  /** The memory entries behind the guidance, best first (for agents that use them directly). */
+  readonly entries: readonly MemoryEntry[];
   readonly maxSteps: number;
   /** Passed through to every model call so an episode shows up whole in a trace. */
   readonly config: RunnableConfig;
@@ -68,8 +77,8 @@ export interface EpisodeAgent<E extends TextEnvironment = TextEnvironment> {
 export interface RunEpisodeOptions {
   /** Step limit of the episode (default 30). */
   maxSteps?: number;
-  /** Called once after reset with the task; returns the guidance text shown to the agent. */
-  guidance?: (start: EpisodeStart) => Promise<string> | string;
+  /** Called once after reset with the task; returns the guidance shown to the agent. */
+  guidance?: (start: EpisodeStart) => Promise<Guidance | string> | Guidance | string;
   config?: RunnableConfig;
   /** Written into the trajectory (`game`), e.g. an ALFWorld `task/trial` or a query id. */
   name?: string;
@@ -102,7 +111,8 @@ export async function runEpisode<E extends TextEnvironment>(env: E, agent: Episo
   const started = performance.now();
   const reset = await env.reset();
   const start: EpisodeStart = { task: env.task, observation: reset.observation, info: reset.info };
-  const guidelines = options.guidance ? await options.guidance(start) : "";
+  const given = options.guidance ? await options.guidance(start) : "";
+  const { guidelines, entries } = typeof given === "string" ? { guidelines: given, entries: [] } : given;
   const steps: StepRecord[] = [];
   const messages: TranscriptMessage[] = [];
   let usage = ZERO_USAGE;
@@ -119,6 +129,7 @@ export async function runEpisode<E extends TextEnvironment>(env: E, agent: Episo
     observation: start.observation,
     info: start.info,
     guidelines,
+    entries,
     maxSteps,
     config,
     messages,

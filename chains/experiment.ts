@@ -65,7 +65,8 @@ export interface ExperimentConfig {
 
 export interface ExperimentDeps {
   suite: ExperimentSuite;
-  model: BaseChatModel;
+  /** The chat model; only the replay agent runs without one. */
+  model?: BaseChatModel;
   embeddings: IdentifiedEmbeddings;
   prices: PriceTable;
   /** Aborting stops new episodes, cancels running ones, and keeps what finished. */
@@ -113,6 +114,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   if (cfg.overwrite) folder.clear();
   const items = (await suite.items(cfg.split)).slice(0, cfg.limit);
   if (items.length === 0) throw new InputError(`the ${cfg.env} split "${cfg.split}" has no episodes`, { field: "--split" });
+  checkModelNeeds(cfg, deps.model !== undefined);
   checkResumable(folder, cfg);
   folder.create();
 
@@ -129,7 +131,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
       : undefined;
     writeRunManifest(folder, cfg, deps, memoryDir, bank, items.length);
     const price = priceOf(deps.prices, cfg.model);
-    const chain = new EpisodeChain({ suite, model: deps.model, agent: cfg.agent, fewShot: cfg.fewShot, maxSteps: cfg.maxSteps, grammar: cfg.grammar, session, cost: (u) => costOf(price, u) });
+    const chain = new EpisodeChain({ suite, model: deps.model, agent: cfg.agent, fewShot: cfg.fewShot, maxSteps: cfg.maxSteps, grammar: cfg.grammar, seed: cfg.seed, session, cost: (u) => costOf(price, u) });
 
     const earlier = new Map(folder.episodes().map((r) => [r.name, r]));
     const finished = (item: EpisodeItem) => earlier.get(item.name)?.error === undefined && earlier.has(item.name);
@@ -190,6 +192,18 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   } finally {
     await bank?.close();
   }
+}
+
+/** Refuses, before anything runs, a setting that needs a model when there is none (the replay agent). */
+function checkModelNeeds(cfg: ExperimentConfig, haveModel: boolean): void {
+  if (haveModel) return;
+  const needs = [
+    cfg.agent !== "replay" && `the ${cfg.agent} agent`,
+    cfg.useMemory && cfg.build !== "trajectory" && `--build ${cfg.build}`,
+    cfg.useMemory && (cfg.retrieve === "facts" || cfg.retrieve === "ave_fact") && `--retrieve ${cfg.retrieve}`,
+    cfg.mode === "online" && cfg.update === "adjustment" && "--update adjustment",
+  ].filter((x): x is string => typeof x === "string");
+  if (needs.length > 0) throw new InputError(`${needs.join(", ")} need${needs.length === 1 ? "s" : ""} a chat model (--model NAME)`, { field: "--model" });
 }
 
 /** The update tag of a batch: the run folder and the batch number, unique per run. */

@@ -5,13 +5,15 @@
  * from, and the benchmark's own summary figures.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ConfigError } from "../src/errors.js";
 import type { AgentMiddleware } from "langchain";
 import type { TextEnvironment } from "../environments/types.js";
 import type { Trajectory } from "../src/trajectory.js";
 import type { EpisodeAgent, EpisodeResult } from "./episode.js";
 
-export type AgentMode = "react" | "tools";
-export const AGENT_MODES: readonly AgentMode[] = ["react", "tools"];
+/** react: MemP's text format; tools: createAgent with tool calls; replay: the model-free case-based floor. */
+export type AgentMode = "react" | "tools" | "replay";
+export const AGENT_MODES: readonly AgentMode[] = ["react", "tools", "replay"];
 
 /** One episode of a split. */
 export interface EpisodeItem {
@@ -34,7 +36,10 @@ export interface EpisodeSetup<E extends TextEnvironment = TextEnvironment> {
 }
 
 export interface SetupOptions {
-  model: BaseChatModel;
+  /** Absent only for the model-free replay agent. */
+  model?: BaseChatModel;
+  /** Seed of the replay agent's exploration. */
+  seed?: number;
   agent: AgentMode;
   fewShot: boolean;
   maxSteps: number;
@@ -76,4 +81,10 @@ export interface ExperimentSuite<E extends TextEnvironment = TextEnvironment> {
   summarize?(split: string, episodes: Array<{ item: EpisodeItem; details?: Record<string, unknown> }>): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** Data and grammar versions for `run.json`. */
   describe(options: { grammar?: string }): Record<string, unknown>;
+}
+
+/** The chat model an agent needs; only the replay agent plays without one. */
+export function modelFor(setup: SetupOptions): BaseChatModel {
+  if (!setup.model) throw new ConfigError(`the ${setup.agent} agent needs a chat model (--model NAME)`);
+  return setup.model;
 }

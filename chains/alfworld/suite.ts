@@ -3,9 +3,10 @@ import { GRAMMAR_VERSIONS, type GrammarVersion } from "../../environments/alfwor
 import { ALFWORLD_SPLITS, listGames, type AlfworldSplit, type GameEntry, type TaskName } from "../../environments/alfworld/splits.js";
 import { alfworldDataDir } from "../../src/config.js";
 import { InputError } from "../../src/errors.js";
-import type { ExperimentSuite, EpisodeItem, SetupOptions } from "../suite.js";
+import { modelFor, type ExperimentSuite, type EpisodeItem, type SetupOptions } from "../suite.js";
 import { expertTrajectories, oneShotDemos, type Demonstration } from "./expert.js";
 import { AlfworldReactAgent } from "./react.js";
+import { ReplayAgent } from "./replay.js";
 import { AlfworldToolAgent } from "./tools.js";
 
 export const DEFAULT_GRAMMAR: GrammarVersion = "2.1.2";
@@ -52,10 +53,11 @@ export function alfworldSuite(options: { dataDir?: string } = {}): ExperimentSui
       if (!game) throw new InputError(`no ALFWorld game named "${item.name}" among the listed splits`);
       const grammar = grammarOf(setup.grammar);
       const env = AlfworldEnvironment.fromFile(game.gamefile, { grammarVersion: grammar, maxSteps: setup.maxSteps });
-      if (setup.agent === "tools") return { env, agent: new AlfworldToolAgent({ model: setup.model, middleware: setup.middleware }) };
+      if (setup.agent === "replay") return { env, agent: new ReplayAgent({ seed: setup.seed }) };
+      if (setup.agent === "tools") return { env, agent: new AlfworldToolAgent({ model: modelFor(setup), middleware: setup.middleware }) };
       const demonstration = setup.fewShot ? await demonstrationFor(item.taskType, grammar) : undefined;
       if (setup.fewShot && !demonstration) throw new InputError(`no solved train game of type "${item.taskType}" to show as a demonstration`);
-      return { env, agent: new AlfworldReactAgent({ model: setup.model, demonstration }) };
+      return { env, agent: new AlfworldReactAgent({ model: modelFor(setup), demonstration }) };
     },
 
     async judge(_item, result) {

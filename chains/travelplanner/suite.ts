@@ -15,7 +15,7 @@ import { loadQueries, type TravelQuery } from "../../environments/travelplanner/
 import { travelPlannerDataDir } from "../../src/config.js";
 import { InputError } from "../../src/errors.js";
 import type { EpisodeResult } from "../episode.js";
-import type { EpisodeItem, EpisodeSetup, ExperimentSuite, SetupOptions, EpisodeVerdict } from "../suite.js";
+import { modelFor, type EpisodeItem, type EpisodeSetup, type ExperimentSuite, type SetupOptions, type EpisodeVerdict } from "../suite.js";
 import { querySource, travelPlannerDemonstrations } from "./demonstration.js";
 import { TwoStageReactAgent } from "./react.js";
 import { scoreAnswer } from "./score.js";
@@ -91,15 +91,17 @@ export function travelPlannerSuite(options: TravelPlannerSuiteOptions = {}): Exp
 
     // fewShot has no meaning here: the official two-stage agent prompt is zero-shot.
     async setup(item, setup: TravelPlannerSetupOptions): Promise<EpisodeSetup<TravelPlannerEnvironment>> {
+      if (setup.agent === "replay") throw new InputError("the replay agent plays ALFWorld only (it replays game commands); use --agent react or tools for TravelPlanner", { field: "--agent" });
+      const model = modelFor(setup);
       const query = queryOf(item);
       const env = new TravelPlannerEnvironment({
         db: await database(),
-        planner: new LlmPlanner({ model: setup.model }),
+        planner: new LlmPlanner({ model }),
         query,
         maxSteps: setup.maxSteps,
         ...(setup.guidelines ? { guidelines: setup.guidelines } : {}),
       });
-      const agent = setup.agent === "tools" ? new ToolCallingAgent({ model: setup.model, middleware: setup.middleware }) : new TwoStageReactAgent({ model: setup.model });
+      const agent = setup.agent === "tools" ? new ToolCallingAgent({ model, middleware: setup.middleware }) : new TwoStageReactAgent({ model });
       return { env, agent };
     },
 

@@ -16,7 +16,7 @@ import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/type
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { packageInfo } from "../version.js";
-import { EXIT_BAD_INPUT, ExitStatus, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
+import { EXIT_BAD_INPUT, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
 export const EXIT_INTERRUPTED = 130;
@@ -28,7 +28,7 @@ export function kebabFlags(argv: readonly string[]): string[] {
 
 interface CliOptions {
   env: (typeof ENVS)[number];
-  model: string;
+  model?: string;
   split?: string;
   batchSize: number;
   maxSteps: number;
@@ -36,7 +36,7 @@ interface CliOptions {
   fewShot?: boolean;
   useMemory?: boolean;
   memoryDir?: string;
-  build: BuildKind;
+  build?: BuildKind;
   retrieve: RetrievePolicyName;
   topK: number;
   memorySize: number;
@@ -58,21 +58,21 @@ interface CliOptions {
 function addExperimentOptions(cmd: Command, mode: ExperimentMode): Command {
   cmd
     .requiredOption("--env <env>", "alfworld | travelplanner", oneOf("--env", ENVS))
-    .requiredOption("--model <name>", "chat model on the OpenAI-compatible endpoint (OPENAI_BASE_URL)")
+    .option("--model <name>", "chat model on the OpenAI-compatible endpoint (OPENAI_BASE_URL); not needed with --agent replay")
     .option("--split <split>", "alfworld: dev (valid_seen) | test (valid_unseen) | train; travelplanner: train | validation (default: dev / validation)")
     .option("--batch-size <n>", "episodes run at once (online: the update batch)", positiveInt("--batch-size"), 4)
     .option("--max-steps <n>", "step limit of an episode", positiveInt("--max-steps"), 30)
     .option("--exp-name <name>", "experiment name (part of the results folder)", "memp")
     .option("--few-shot", "show a solved train game of the same task type first (ALFWorld)")
     .option("--memory-dir <dir>", "memory folder (default: offline RESULTS/<env>/<model>/memory_<build>, online the run's own)")
-    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")}`, oneOf("--build", BUILD_KINDS), "proceduralization" as BuildKind)
+    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")} (default proceduralization; trajectory with --agent replay)`, oneOf("--build", BUILD_KINDS))
     .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
     .option("--top-k <k>", "entries retrieved per task", positiveInt("--top-k"), DEFAULT_K)
     .option("--memory-size <n>", "demonstrations an empty offline memory is built from, at most", positiveInt("--memory-size"), 300)
     .option("--limit <n>", "run only the first N episodes of the split", positiveInt("--limit"))
     .option("--seed <n>", "seed (demonstrations, random retrieval)", nonNegativeInt("--seed"), 0)
     .option("--results-dir <dir>", "where run folders go", "results")
-    .option("--agent <mode>", "react (MemP's text format) | tools (createAgent with a tool-calling model)", oneOf("--agent", AGENT_MODES), "react" as AgentMode)
+    .option("--agent <mode>", "react (MemP's text format) | tools (createAgent with a tool-calling model) | replay (model-free: replays retrieved runs, ALFWorld)", oneOf("--agent", AGENT_MODES), "react" as AgentMode)
     .option("--grammar <version>", "ALFWorld command grammar: 2.1.2 (move X to Y) | 2.1.1 (put X in/on Y)", oneOf("--grammar", GRAMMAR_VERSIONS), "2.1.2")
     .option("--rpm <n>", "cap on model requests per minute", positiveInt("--rpm"))
     .option("--timeout <seconds>", "limit of one model request attempt", positiveInt("--timeout"), 120)
@@ -84,7 +84,7 @@ function addExperimentOptions(cmd: Command, mode: ExperimentMode): Command {
   else {
     cmd
       .addOption(new Option("--use-memory", "accepted for MemP compatibility: online runs always use the memory").hideHelp())
-      .option("--update <policy>", `update policy after each batch: ${UPDATE_POLICIES.join("|")}`, oneOf("--update", UPDATE_POLICIES), "adjustment" as UpdatePolicyName)
+      .option("--update <policy>", `update policy after each batch: ${UPDATE_POLICIES.join("|")} (default adjustment; validation with --agent replay)`, oneOf("--update", UPDATE_POLICIES))
       .option("--max-entries <n>", "cap on live memory entries (the least useful are retired first)", positiveInt("--max-entries"));
   }
   return cmd;
@@ -94,12 +94,17 @@ function suiteFor(env: CliOptions["env"]): ExperimentSuite {
   return env === "alfworld" ? alfworldSuite() : (travelPlannerSuite() as unknown as ExperimentSuite);
 }
 
+/** The name results are filed under when no model plays. */
+const REPLAY_MODEL = "replay";
+
 async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void> {
+  const replay = opts.agent === "replay";
+  if (!opts.model && !replay) throw new UsageError("--model NAME is required (only --agent replay plays without a model)");
   const split = opts.split ?? (opts.env === "alfworld" ? "dev" : "validation");
   const config: ExperimentConfig = {
     mode,
     env: opts.env,
-    model: opts.model,
+    model: opts.model ?? REPLAY_MODEL,
     split,
     batchSize: opts.batchSize,
     maxSteps: opts.maxSteps,
@@ -107,7 +112,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
     fewShot: opts.fewShot === true,
     useMemory: mode === "online" || opts.useMemory === true,
     memoryDir: opts.memoryDir,
-    build: opts.build,
+    build: opts.build ?? (replay ? "trajectory" : "proceduralization"),
     retrieve: opts.retrieve,
     topK: opts.topK,
     memorySize: opts.memorySize,
@@ -117,13 +122,13 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
     agent: opts.agent,
     grammar: opts.env === "alfworld" ? opts.grammar : undefined,
     overwrite: opts.overwrite === true,
-    ...(mode === "online" ? { update: opts.update, maxEntries: opts.maxEntries } : {}),
+    ...(mode === "online" ? { update: opts.update ?? (replay ? "validation" : "adjustment"), maxEntries: opts.maxEntries } : {}),
     embeddings: opts.embeddings,
   };
   const prices = loadPrices(opts.prices);
   const suite = suiteFor(opts.env);
   let progress: RunProgress | undefined;
-  const model = createChatModel(opts.model, { timeoutMs: opts.timeout * 1000, rpm: opts.rpm, onEvent: (e) => progress?.status(e.message) });
+  const model = opts.model ? createChatModel(opts.model, { timeoutMs: opts.timeout * 1000, rpm: opts.rpm, onEvent: (e) => progress?.status(e.message) }) : undefined;
   const embeddings = await createEmbeddings(opts.embeddings);
   const controller = new AbortController();
   const onSigint = () => {
@@ -146,7 +151,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
     const s = outcome.summary;
     if (opts.json) printJson({ runDir: outcome.runDir, ...s });
     else {
-      const cost = s.cost ? `, $${s.cost.total.toFixed(4)} (${s.cost.perEpisode.toFixed(4)} per episode)` : " (no price known for this model: tokens only)";
+      const cost = replay ? " (no model)" : s.cost ? `, $${s.cost.total.toFixed(4)} (${s.cost.perEpisode.toFixed(4)} per episode)` : " (no price known for this model: tokens only)";
       process.stdout.write(
         `${s.finished}/${s.episodes} episodes finished${s.errors ? `, ${s.errors} model errors` : ""}: success ${(100 * s.success.rate).toFixed(1)}%, ` +
           `${s.meanSteps.toFixed(1)} steps, ${Math.round(s.tokens.perEpisode.input)} + ${Math.round(s.tokens.perEpisode.output)} tokens per episode${cost}\n` +

@@ -33,7 +33,7 @@ describe("runner flag errors (exit 2, one line)", () => {
     [["offline", "--env", "alfworld", "--model", "m", "--agent", "human"], /--agent must be one of react, tools/],
     [["offline", "--env", "alfworld", "--model", "m", "--grammar", "3"], /--grammar must be one of 2\.1\.1, 2\.1\.2/],
     [["online", "--env", "alfworld", "--model", "m", "--update", "reflect"], /--update must be one of vanilla, validation, adjustment/],
-    [["offline", "--env", "alfworld"], /required option '--model <name>' not specified/],
+    [["offline", "--env", "alfworld"], /--model NAME is required \(only --agent replay plays without a model\)/],
   ])("%j", async (args, message) => {
     const r = await runCli(args as string[], { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
     expect(r.code).toBe(2);
