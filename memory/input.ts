@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../src/errors.js";
-import { TrajectorySchema, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
+import { FactsSchema, TrajectorySchema, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
 import { parseJsonl } from "../src/util/jsonl.js";
-import { issueText, validateRecords } from "../src/util/validate.js";
+import { readUserText } from "../src/util/user-files.js";
+import { issueText, validateRecords, warnOnStderr, type Warn } from "../src/util/validate.js";
 import type { FinishedTask } from "./update/types.js";
 
 export interface SourcedTrajectory {
@@ -17,17 +17,25 @@ export interface SourcedTrajectory {
  * {query, trajectory, facts, source} whose trajectory is a chat). The format is told by the first
  * non-blank character: `[` is MemP's array, anything else is JSONL.
  */
-export function readTrajectories(file: string, options: { limit?: number } = {}): SourcedTrajectory[] {
+export function readTrajectories(file: string, options: { limit?: number; warn?: Warn } = {}): SourcedTrajectory[] {
   const text = readInputFile(file);
   const items = text.trimStart().startsWith("[") ? readMempJson(text, file) : readJsonl(text, file);
-  return options.limit === undefined ? items : items.slice(0, options.limit);
+  const kept = options.limit === undefined ? items : items.slice(0, options.limit);
+  // Accepted (a results file may hold a run that failed before its first step), but an entry
+  // built from it teaches nothing, so the user hears about it.
+  warnEmptyRuns(kept, options.warn);
+  return kept;
 }
 
-/** A user's input file as text, with one-line errors for the usual mistakes. */
+function warnEmptyRuns(items: ReadonlyArray<{ trajectory: Trajectory; source?: string }>, warn: Warn = warnOnStderr): void {
+  for (const item of items) {
+    if (item.trajectory.steps.length === 0) warn(`${item.source ?? item.trajectory.task}: the trajectory has no steps; an entry built from it holds no procedure`);
+  }
+}
+
+/** A user's input file as UTF-8 text, with one-line errors for the usual mistakes. */
 export function readInputFile(file: string): string {
-  if (!existsSync(file)) throw new InputError("no such file", { file });
-  if (statSync(file).isDirectory()) throw new InputError("expected a file, got a directory", { file });
-  return readFileSync(file, "utf8");
+  return readUserText(file);
 }
 
 function readJsonl(text: string, file: string): SourcedTrajectory[] {
@@ -37,15 +45,40 @@ function readJsonl(text: string, file: string): SourcedTrajectory[] {
 
 const FinishedTaskSchema = TrajectorySchema.extend({ retrieved: z.array(z.string()).default([]) });
 
-/** RESULTS.jsonl: one finished task per line, a trajectory plus the ids retrieved for it. */
-export function readFinishedTasks(file: string): FinishedTask[] {
+/**
+ * RESULTS.jsonl: one finished task per line, a trajectory plus the ids retrieved for it. With
+ * `knownIds` (the memory's live entries), ids it does not hold are reported through `warn`: the
+ * update skips them, so a results file meant for another memory would otherwise book nothing
+ * without a word.
+ */
+export function readFinishedTasks(file: string, options: { knownIds?: (id: string) => boolean; warn?: Warn } = {}): FinishedTask[] {
   const records = parseJsonl(readInputFile(file), file);
-  return validateRecords(records, FinishedTaskSchema, { file }).map(({ retrieved, ...trajectory }, i) => ({
+  const batch = validateRecords(records, FinishedTaskSchema, { file }).map(({ retrieved, ...trajectory }, i) => ({
     trajectory,
     retrieved,
     success: trajectory.success ?? false,
     source: `${file}:${records[i]!.line}`,
   }));
+  warnEmptyRuns(batch, options.warn);
+  if (options.knownIds) warnUnknownRetrieved(batch, options.knownIds, options.warn);
+  return batch;
+}
+
+/**
+ * Warns, once per task and id, about retrieved ids the memory does not hold (never built there,
+ * or retired since): their hits and successes are not booked. Returns how many were unknown.
+ */
+export function warnUnknownRetrieved(batch: readonly FinishedTask[], knownIds: (id: string) => boolean, warn: Warn = warnOnStderr): number {
+  let unknown = 0;
+  for (const task of batch) {
+    const missing = [...new Set(task.retrieved)].filter((id) => !knownIds(id));
+    unknown += missing.length;
+    if (missing.length > 0) {
+      const where = task.source ?? task.trajectory.task;
+      warn(`${where}: retrieved ${missing.length === 1 ? "id" : "ids"} ${missing.join(", ")} not in the memory (retired, or from another memory); not booked`);
+    }
+  }
+  return unknown;
 }
 
 const ChatTurn = z.union([
@@ -56,7 +89,7 @@ const ChatTurn = z.union([
 const MempItem = z.object({
   query: z.string().trim().min(1, "expected a non-empty query"),
   trajectory: z.array(ChatTurn),
-  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullish(),
+  facts: FactsSchema.nullish(),
   source: z.string().nullish(),
   reward: z.number().nullish(),
   success: z.boolean().nullish(),

@@ -6,6 +6,7 @@
  */
 import { InputError } from "../../src/errors.js";
 import { readJsonlFile } from "../../src/util/jsonl.js";
+import { truthy } from "./evaluator/python.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 import type { TravelQuery } from "./queries.js";
 
@@ -26,7 +27,7 @@ function planValue(value: unknown, where: { file: string; line: number }): unkno
 }
 
 export function readPlanFile(file: string): PlanRecord[] {
-  return readJsonlFile(file).map(({ value, line }) => {
+  return readJsonlFile(file, "input", "plans file").map(({ value, line }) => {
     const where = { file, line };
     if (Array.isArray(value) || value === null) return { plan: value, line };
     if (typeof value !== "object") throw new InputError("expected a JSON object with a plan, or a list of days", where);
@@ -67,4 +68,34 @@ export function alignPlans(queries: readonly TravelQuery[], records: readonly Pl
     aligned[i] = r.plan;
   }
   return aligned;
+}
+
+function shapeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  return typeof v === "string" ? "a string" : typeof v === "number" ? "a number" : `a ${typeof v}`;
+}
+
+/**
+ * What is wrong with a delivered plan that is not a list of day objects, or undefined. Such a plan
+ * still counts as delivered (the official eval.py only asks whether it is truthy) and fails the
+ * checks that cannot read it; this only lets the user hear why.
+ */
+export function planShapeProblem(plan: unknown): string | undefined {
+  if (!truthy(plan)) return undefined;
+  if (!Array.isArray(plan)) return `the plan is ${shapeOf(plan)}, not a list of days`;
+  const bad = plan.findIndex((d) => typeof d !== "object" || d === null || Array.isArray(d));
+  return bad < 0 ? undefined : `day ${bad + 1} of the plan is ${shapeOf(plan[bad])}, not an object`;
+}
+
+/** The delivered plans of a file that are not lists of day objects, with their line and query idx. */
+export function malformedPlans(queries: readonly TravelQuery[], records: readonly PlanRecord[]): Array<{ line: number; idx: number; problem: string }> {
+  const out: Array<{ line: number; idx: number; problem: string }> = [];
+  records.forEach((r, i) => {
+    const problem = planShapeProblem(r.plan);
+    // Records are matched by idx, else by order (as in alignPlans).
+    if (problem) out.push({ line: r.line, idx: r.idx ?? queries[i]?.idx ?? i + 1, problem });
+  });
+  return out;
 }

@@ -3,11 +3,11 @@
  * `local_constraint`, `reference_information`) or from JSONL with the same fields. Each query gets
  * `idx`, its 1-based position in the official order.
  */
-import { readFileSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { InputError } from "../../src/errors.js";
-import { readJsonlFile } from "../../src/util/jsonl.js";
+import { parseJsonl } from "../../src/util/jsonl.js";
+import { readUserText } from "../../src/util/user-files.js";
 import { issueError } from "../../src/util/validate.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 
@@ -95,17 +95,15 @@ function toQuery(value: unknown, position: number, where: { file: string; line?:
 
 /** Reads queries from `.csv` (official layout) or `.jsonl`. */
 export function loadQueries(file: string): TravelQuery[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the queries file: ${(err as Error).message}`, { file, cause: err });
-  }
-  return file.toLowerCase().endsWith(".csv") ? parseQueriesCsv(text, file) : parseQueriesJsonl(file);
+  const text = readUserText(file, "queries file");
+  const queries = file.toLowerCase().endsWith(".csv") ? parseQueriesCsv(text, file) : parseQueriesJsonl(text, file);
+  // Said here: otherwise the first complaint would be about the plans, which are not at fault.
+  if (queries.length === 0) throw new InputError("the queries file holds no queries", { file });
+  return queries;
 }
 
-function parseQueriesJsonl(file: string): TravelQuery[] {
-  return readJsonlFile(file).map((rec, i) => toQuery(rec.value, i + 1, { file, line: rec.line }));
+function parseQueriesJsonl(text: string, file: string): TravelQuery[] {
+  return parseJsonl(text, file).map((rec, i) => toQuery(rec.value, i + 1, { file, line: rec.line }));
 }
 
 export function parseQueriesCsv(text: string, file: string): TravelQuery[] {

@@ -1,14 +1,12 @@
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { InputError } from "../errors.js";
-import { writeFileAtomic } from "../util/atomic.js";
 import { createProgress } from "../util/progress.js";
+import { checkOutputFile, readUserText, writeUserFile } from "../util/user-files.js";
 import { AlfworldEngine, type AlfworldStep } from "../../environments/alfworld/engine.js";
 import { GRAMMAR_VERSIONS, type GrammarVersion, loadGameFile } from "../../environments/alfworld/game.js";
 import { ALFWORLD_SPLITS, type AlfworldSplit, listGames } from "../../environments/alfworld/splits.js";
 import { oneShotDemos } from "../../chains/alfworld/expert.js";
-import { nonNegativeInt, oneOf, positiveInt, printJson } from "./run.js";
+import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeInt, oneOf, positiveInt, printJson } from "./run.js";
 
 /** Adds `memp alfworld list|play|demos` (`memp trajectories` lives in trajectories.ts). */
 export function registerAlfworldCommands(program: Command): void {
@@ -32,9 +30,9 @@ export function registerAlfworldCommands(program: Command): void {
   alfworld
     .command("play")
     .description("Play a game: interactively (tab completes the admissible commands) or from a file of commands")
-    .requiredOption("--game <path>", "a trial folder or its game.tw-pddl")
+    .requiredOption("--game <path>", "a trial folder or its game.tw-pddl", nonEmptyPath("--game"))
     .option("--grammar <version>", "grammar version: 2.1.1 | 2.1.2", oneOf("--grammar", GRAMMAR_VERSIONS), "2.1.2")
-    .option("--actions <file>", "play these commands (one per line) instead of asking")
+    .option("--actions <file>", "play these commands (one per line) instead of asking", nonEmptyPath("--actions"))
     .option("--max-steps <n>", "episode step limit", positiveInt("--max-steps"), 50)
     .option("--json", "print one JSON object per step")
     .action(async (opts: { game: string; grammar: GrammarVersion; actions?: string; maxSteps: number; json?: boolean }) => {
@@ -58,15 +56,20 @@ export function registerAlfworldCommands(program: Command): void {
   alfworld
     .command("demos")
     .description("Write one-shot demonstrations (one solved game per task type) from expert runs")
-    .requiredOption("--out <file>", "output JSON file")
+    .requiredOption("--out <file>", "output JSON file", nonEmptyPath("--out"))
     .option("--split <split>", "games to draw from", oneOf("--split", ALFWORLD_SPLITS), "train")
     .option("--seed <n>", "expert seed", nonNegativeInt("--seed"), 0)
     .action(async (opts: { out: string; split: AlfworldSplit; seed: number }) => {
+      checkOutputFile(opts.out);
       const games = listGames(opts.split);
       const progress = createProgress(games.length, "demos");
       const demos = await oneShotDemos(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
       progress.stop();
-      writeFileAtomic(opts.out, JSON.stringify(demos, null, 2) + "\n");
+      if (Object.keys(demos).length === 0) {
+        process.stderr.write(`memp: no demonstration was written: the expert solved no game of the ${opts.split} split (${games.length} games)\n`);
+        throw new ExitStatus(EXIT_BAD_INPUT);
+      }
+      writeUserFile(opts.out, JSON.stringify(demos, null, 2) + "\n");
       process.stderr.write(`wrote ${Object.keys(demos).length} demonstrations to ${opts.out}\n`);
     });
 }
@@ -96,12 +99,7 @@ function printStepText(record: StepRecord): void {
 }
 
 function readActions(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the actions file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file, cause: err });
-  }
+  const text = readUserText(file, "actions file");
   return text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
 }
 

@@ -47,7 +47,10 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
       process.stderr.write(`memp: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`memp: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Anything that reaches here is a bug in memp, not a mistake of the user's: ask for a report.
+    process.stderr.write(
+      `memp: internal error (please report it with the command you ran): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return EXIT_BAD_INPUT;
   }
 }
@@ -81,6 +84,17 @@ export function nonNegativeNumber(name: string) {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} expects a non-negative number, got "${raw}"`);
     return n;
+  };
+}
+
+/**
+ * A path option that must not be empty: `--memory-dir ""` (an unset shell variable) would
+ * otherwise mean the current directory, and a memory would be built or read there by accident.
+ */
+export function nonEmptyPath(name: string) {
+  return (raw: string): string => {
+    if (raw.trim() === "") throw new InvalidArgumentError(`${name} expects a path, got an empty string`);
+    return raw;
   };
 }
 

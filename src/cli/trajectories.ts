@@ -8,10 +8,10 @@ import { loadQueries } from "../../environments/travelplanner/queries.js";
 import { travelPlannerDataDir } from "../config.js";
 import { InputError } from "../errors.js";
 import type { Trajectory } from "../trajectory.js";
-import { writeFileAtomic } from "../util/atomic.js";
 import { toJsonl } from "../util/jsonl.js";
 import { createProgress } from "../util/progress.js";
-import { nonNegativeInt, oneOf, positiveInt, UsageError } from "./run.js";
+import { checkOutputFile, writeUserFile } from "../util/user-files.js";
+import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeInt, oneOf, positiveInt, UsageError } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
 type Env = (typeof ENVS)[number];
@@ -34,11 +34,21 @@ export function registerTrajectoriesCommand(program: Command): void {
     .description("Write demonstration trajectories (JSONL, the memory's trajectory format): ALFWorld expert runs, or TravelPlanner runs scripted from the train gold plans")
     .requiredOption("--env <env>", "environment: alfworld | travelplanner", oneOf("--env", ENVS))
     .option("--split <split>", "alfworld: train | dev | test; travelplanner: train (the split with gold plans)", oneOf("--split", SPLIT_NAMES), "train")
-    .requiredOption("--out <file>", "output JSONL file")
+    .requiredOption("--out <file>", "output JSONL file", nonEmptyPath("--out"))
     .option("--limit <n>", "at most this many games or queries (in split order)", positiveInt("--limit"))
     .option("--seed <n>", "ALFWorld expert seed (game i uses seed + i)", nonNegativeInt("--seed"), 0)
-    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)")
-    .action((opts: TrajectoriesOptions) => (opts.env === "alfworld" ? alfworldTrajectories(opts) : travelPlannerTrajectories(opts)));
+    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)", nonEmptyPath("--data"))
+    .action((opts: TrajectoriesOptions) => {
+      // Before the runs, which take minutes: a bad --out should not be found only at the end.
+      checkOutputFile(opts.out);
+      return opts.env === "alfworld" ? alfworldTrajectories(opts) : travelPlannerTrajectories(opts);
+    });
+}
+
+/** Nothing to write is a failed command: the file is left as it was, and the exit code says so. */
+function nothingSolved(what: string): never {
+  process.stderr.write(`memp: no trajectory was written: ${what}\n`);
+  throw new ExitStatus(EXIT_BAD_INPUT);
 }
 
 async function alfworldTrajectories(opts: TrajectoriesOptions): Promise<void> {
@@ -47,8 +57,9 @@ async function alfworldTrajectories(opts: TrajectoriesOptions): Promise<void> {
   const progress = createProgress(games.length, "trajectories");
   const runs = await expertTrajectories(games, { seed: opts.seed, onGame: (e) => progress.increment(1, e.taskName) });
   progress.stop();
-  writeFileAtomic(opts.out, toJsonl(runs.map((r) => r.trajectory)));
   const won = runs.filter((r) => r.won).length;
+  if (won === 0) nothingSolved(runs.length === 0 ? `the ${opts.split} split has no games` : `the expert solved none of the ${runs.length} games`);
+  writeUserFile(opts.out, toJsonl(runs.map((r) => r.trajectory)));
   process.stderr.write(`wrote ${runs.length} trajectories (${won} solved) to ${opts.out}\n`);
 }
 
@@ -70,7 +81,8 @@ async function travelPlannerTrajectories(opts: TrajectoriesOptions): Promise<voi
     progress.increment(1, `query ${query.idx}`);
   }
   progress.stop();
-  writeFileAtomic(opts.out, toJsonl(solved));
+  if (solved.length === 0) nothingSolved(`the evaluator rejected the plans of all ${queries.length} queries (${failed.join(", ")})`);
+  writeUserFile(opts.out, toJsonl(solved));
   const note = failed.length === 0 ? "" : `; left out ${failed.length} whose plan failed the evaluator (queries ${failed.join(", ")})`;
   process.stderr.write(`wrote ${solved.length} trajectories (${solved.length} solved) to ${opts.out}${note}\n`);
 }

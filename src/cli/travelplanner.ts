@@ -3,11 +3,13 @@ import { parseAction, TravelPlannerSandbox, type ToolCallResult } from "../../en
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { evaluatePlans, SPLITS, type EvaluationReport, type Scores, type Split } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { LlmPlanner } from "../../environments/travelplanner/planner.js";
-import { alignPlans, readPlanFile } from "../../environments/travelplanner/plans.js";
+import { alignPlans, malformedPlans, planShapeProblem, readPlanFile } from "../../environments/travelplanner/plans.js";
+import { truthy } from "../../environments/travelplanner/evaluator/python.js";
 import { loadQueries } from "../../environments/travelplanner/queries.js";
 import { travelPlannerDataDir } from "../config.js";
 import { createChatModel } from "../models.js";
-import { oneOf, printJson, UsageError } from "./run.js";
+import { warnOnStderr } from "../util/validate.js";
+import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, oneOf, printJson, UsageError } from "./run.js";
 
 interface ToolOptions {
   json?: boolean;
@@ -31,7 +33,7 @@ export function registerTravelPlannerCommands(program: Command): void {
     .description("Run tool actions (e.g. \"FlightSearch[Dallas, Denver, 2022-03-05]\") in one sandbox session and print the official observations")
     .argument("<actions...>", "one or more ACTION[args] strings, run in order (NotebookWrite stores the previous result)")
     .option("--json", "print {action, type, arg, state, observation} (an array for several actions)")
-    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)")
+    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)", nonEmptyPath("--data"))
     .option("--model <name>", "chat model for Planner[...] actions (OpenAI-compatible, see OPENAI_BASE_URL)")
     .action(async (actions: string[], opts: ToolOptions) => {
       const db = await TravelPlannerDatabase.load(opts.data ?? travelPlannerDataDir());
@@ -58,21 +60,32 @@ export function registerTravelPlannerCommands(program: Command): void {
 
   tp.command("eval")
     .description("Score plans with the official commonsense and hard constraints")
-    .requiredOption("--queries <file>", "queries: the official CSV or JSONL with the same fields")
-    .requiredOption("--plans <file>", "plans JSONL: {idx?, plan} per line, the official submission {idx, query, plan}, or bare lists of days")
+    .requiredOption("--queries <file>", "queries: the official CSV or JSONL with the same fields", nonEmptyPath("--queries"))
+    .requiredOption("--plans <file>", "plans JSONL: {idx?, plan} per line, the official submission {idx, query, plan}, or bare lists of days", nonEmptyPath("--plans"))
     .option("--split <split>", "use the official denominators of train | validation | test", oneOf("--split", SPLITS))
     .option("--json", "print {aggregate, per_plan} as JSON")
-    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)")
+    .option("--data <dir>", "TravelPlanner data folder (default: $TRAVELPLANNER_DATA)", nonEmptyPath("--data"))
     .action(async (opts: EvalOptions) => {
       const queries = loadQueries(opts.queries);
-      const plans = alignPlans(queries, readPlanFile(opts.plans), opts.plans);
+      const records = readPlanFile(opts.plans);
+      const plans = alignPlans(queries, records, opts.plans);
       const db = await TravelPlannerDatabase.load(opts.data ?? travelPlannerDataDir());
-      const report = evaluatePlans(db, queries, plans, opts.split);
-      if (opts.json) {
-        printJson({ aggregate: report.aggregate, per_plan: report.per_plan });
-        return;
+      // Scores stay the official ones; the warnings only say why a delivered plan fails its checks.
+      for (const m of malformedPlans(queries, records)) {
+        warnOnStderr(`${opts.plans}:${m.line} (query ${m.idx}): ${m.problem}; it counts as delivered, as in the official evaluation, and fails the checks that cannot read it`);
       }
-      process.stdout.write(renderReport(report));
+      const report = evaluatePlans(db, queries, plans, opts.split);
+      if (opts.json) printJson({ aggregate: report.aggregate, per_plan: report.per_plan });
+      else process.stdout.write(renderReport(report));
+      const checkable = plans.filter((p) => truthy(p) && planShapeProblem(p) === undefined).length;
+      if (checkable === 0) {
+        const delivered = plans.filter((p) => truthy(p)).length;
+        const why = delivered === 0
+          ? `none of the ${queries.length} queries has a delivered plan in ${opts.plans}`
+          : `the ${delivered} delivered ${delivered === 1 ? "plan" : "plans"} in ${opts.plans} ${delivered === 1 ? "is not a list" : "are not lists"} of day objects`;
+        process.stderr.write(`memp: nothing was scored: ${why}\n`);
+        throw new ExitStatus(EXIT_BAD_INPUT);
+      }
     });
 }
 

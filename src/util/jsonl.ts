@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CorruptFileError, InputError } from "../errors.js";
+import { readUserText } from "./user-files.js";
 
 export interface JsonlRecord {
   value: unknown;
@@ -28,8 +29,9 @@ export function parseJsonl(text: string, file: string, kind: "input" | "store" =
   return out;
 }
 
-export function readJsonlFile(file: string, kind: "input" | "store" = "input"): JsonlRecord[] {
-  return parseJsonl(readFileSync(file, "utf8"), file, kind);
+/** Reads a JSONL file; an input file must exist, be a file and be UTF-8 (errors name it). */
+export function readJsonlFile(file: string, kind: "input" | "store" = "input", what?: string): JsonlRecord[] {
+  return parseJsonl(kind === "input" ? readUserText(file, what) : readFileSync(file, "utf8"), file, kind);
 }
 
 export function toJsonl(values: Iterable<unknown>): string {

@@ -36,3 +36,11 @@ export function validateRecords<T>(
     throw issueError(issue, { file: where.file, line });
   });
 }
+
+/** Where a reader reports what it accepted but the user should know about. */
+export type Warn = (message: string) => void;
+
+/** The default Warn of the readers: one line on stderr, as the CLI prints its errors. */
+export const warnOnStderr: Warn = (message) => {
+  process.stderr.write(`memp: warning: ${message}\n`);
+};
