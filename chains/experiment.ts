@@ -7,6 +7,7 @@
  * once, atomically, so a killed run loses nothing that finished and repeats nothing.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { setMaxListeners } from "node:events";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pLimit from "p-limit";
@@ -143,13 +144,21 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
     const play = async (item: EpisodeItem, batch?: number): Promise<void> => {
       if (deps.signal?.aborted) return;
       let record: EpisodeRecord;
+      // One signal per episode: the OpenAI client adds an abort listener to the caller's signal on
+      // every request and never removes it, so a signal shared by a whole run would pile them up.
+      const episode = new AbortController();
+      setMaxListeners(0, episode.signal);
+      const relay = () => episode.abort(deps.signal?.reason);
+      deps.signal?.addEventListener("abort", relay, { once: true });
       try {
-        record = await chain.invoke(item, { signal: deps.signal, runName: item.name });
+        record = await chain.invoke(item, { signal: episode.signal, runName: item.name });
       } catch (err) {
         if (deps.signal?.aborted) return;
         record = errorRecord(item, err);
         state.firstError ??= record.error;
         if (!MempError.isInstance(err) && !isModelFailure(err)) log(`episode ${item.name} failed: ${(err as Error)?.stack ?? String(err)}`);
+      } finally {
+        deps.signal?.removeEventListener("abort", relay);
       }
       if (batch !== undefined) record.batch = batch;
       await folder.saveEpisode(record);

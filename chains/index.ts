@@ -16,3 +16,4 @@ export { ExpertAgent, runExpert, expertTrajectories, oneShotDemos, renderDemo, t
 export { systemPrompt as alfworldSystemPrompt, openingMessages as alfworldOpeningMessages } from "./alfworld/prompt.js";
 export * from "./travelplanner/index.js";
 export * from "./report/index.js";
+export * from "./ablation/index.js";

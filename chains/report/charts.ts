@@ -152,6 +152,40 @@ export function tokensByRunSpec(points: TokenPoint[], title = "Tokens per episod
   };
 }
 
+export interface KPoint {
+  /** One line per series, e.g. `gpt-4o dev`. */
+  series: string;
+  /** Entries retrieved per task. */
+  k: number;
+  /** Percent, 0-100. */
+  value: number;
+}
+
+/**
+ * Success against the number of retrieved entries, one line per series: the paper finds more
+ * entries help up to a plateau and then hurt. The x axis ticks only at the k values that ran,
+ * since k between them was never measured.
+ */
+export function kScalingSpec(points: KPoint[], title = "Success by entries retrieved per task (k)", yTitle = "Success (%)"): TopLevelSpec {
+  const series = [...new Set(points.map((p) => p.series))];
+  const ks = [...new Set(points.map((p) => p.k))].sort((a, b) => a - b);
+  return {
+    $schema: SCHEMA,
+    title,
+    width: WIDTH,
+    height: 260,
+    data: { values: points },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "k", type: "quantitative", title: "k (entries retrieved per task)", axis: { values: ks, format: "d" } },
+      y: { field: "value", type: "quantitative", title: yTitle, scale: { domain: [0, 100] } },
+      color: { field: "series", type: "nominal", sort: series, legend: { ...RUN_LEGEND, title: "model / split" } },
+      tooltip: [{ field: "series" }, { field: "k" }, { field: "value", format: ".1f" }],
+    },
+    config: CONFIG,
+  };
+}
+
 const pct = (rate: number | null): number | null => (rate === null ? null : Math.round(rate * 1000) / 10);
 
 export function runSuccessPoints(views: RunView[]): RunSuccessPoint[] {

@@ -4,6 +4,7 @@
  * unknown fields pass through, so a runner that adds a field does not break reports of older runs.
  */
 import { z } from "zod";
+import { AGENT_MODES, type AgentMode } from "../suite.js";
 
 const count = z.number().int().nonnegative();
 const rate = z.number().min(0).max(1);
@@ -34,7 +35,7 @@ export const runFileSchema = z
     exp: z.string(),
     fewShot: z.boolean(),
     useMemory: z.boolean(),
-    agent: z.enum(["react", "tools"]),
+    agent: z.enum(AGENT_MODES as [AgentMode, ...AgentMode[]]),
     options: z.record(z.unknown()).optional(),
     memory: runMemorySchema.nullable().optional(),
     /** Planned episodes, if the runner records it here too (summary.json has it otherwise). */

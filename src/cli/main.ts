@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
+import { registerAblationCommand } from "./ablation.js";
 import { registerAlfworldCommands } from "./alfworld.js";
 import { registerDataCommands } from "./data.js";
 import { kebabFlags, registerExperimentCommands } from "./experiment.js";
@@ -24,10 +25,11 @@ export function buildProgram(): Command {
   registerTrajectoriesCommand(program);
   registerExperimentCommands(program);
   registerReportCommand(program);
+  registerAblationCommand(program);
   return program;
 }
 
-const EXPERIMENT_COMMANDS = new Set(["offline", "online"]);
+const EXPERIMENT_COMMANDS = new Set(["offline", "online", "ablation"]);
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   // MemP's runners spell their flags in snake_case (--batch_size); both spellings work.
