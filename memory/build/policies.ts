@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { ConfigError, ModelOutputError } from "../../src/errors.js";
 import type { Trajectory } from "../../src/trajectory.js";
-import { invokeForJson } from "../../src/util/model-json.js";
+import { invokeForJsonReply } from "../../src/util/model-json.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEvent } from "../types.js";
 import { condenseSteps, deriveActionVocabulary } from "./condense.js";
+import { readProcedureProse, readStepNumbersProse } from "./prose.js";
 import { criticalEventsPrompt, eventsPrompt, scriptPrompt } from "./prompts.js";
-import type { BuildContext, BuildPolicy, BuiltContent } from "./types.js";
+import type { BuildContext, BuildFallback, BuildPolicy, BuiltContent } from "./types.js";
 
 export const ScriptReply = z.object({
   procedure: z.array(z.string().min(1)).min(1),
@@ -42,12 +43,22 @@ function condensed(trajectory: Trajectory, context: BuildContext): Trajectory {
   return { ...trajectory, steps: condenseSteps(trajectory.steps, context.maxObservationChars) };
 }
 
-async function distilScript(trajectory: Trajectory, context: BuildContext, kind: BuildKind): Promise<string> {
+async function distilScript(trajectory: Trajectory, context: BuildContext, kind: BuildKind): Promise<{ script: string; fallback?: BuildFallback }> {
   const model = requireModel(context, kind);
-  const reply = await invokeForJson(model, scriptPrompt(condensed(trajectory, context), vocabulary(trajectory, context)), ScriptReply, {
+  const reply = await invokeForJsonReply(model, scriptPrompt(condensed(trajectory, context), vocabulary(trajectory, context)), ScriptReply, {
     signal: context.signal,
+    structuredOutput: context.structuredOutput ?? "auto",
+    fallback: proseProcedure,
   });
-  return renderProcedure(reply);
+  const script = renderProcedure(reply.value);
+  if (!reply.fellBack) return { script };
+  return { script, fallback: { kind: "prose-script", detail: `the reply was not the JSON asked for (${reply.error}); its prose steps became the script` } };
+}
+
+/** A procedure read from prose, in the shape of a JSON reply. */
+export function proseProcedure(text: string): { procedure: string[]; pitfalls: string[] } | undefined {
+  const read = readProcedureProse(text);
+  return read && { procedure: read.procedure, pitfalls: read.pitfalls };
 }
 
 /** The script text of a procedure reply: numbered steps, then the pitfalls. */
@@ -69,7 +80,8 @@ export const scriptPolicy: BuildPolicy = {
   name: "script",
   needsModel: true,
   async build(trajectory, context): Promise<BuiltContent> {
-    return { script: await distilScript(trajectory, context, "script"), trajectory: null };
+    const { script, fallback } = await distilScript(trajectory, context, "script");
+    return { script, trajectory: null, ...(fallback && { fallback }) };
   },
 };
 
@@ -77,10 +89,16 @@ export const proceduralizationPolicy: BuildPolicy = {
   name: "proceduralization",
   needsModel: true,
   async build(trajectory, context): Promise<BuiltContent> {
-    return {
-      script: await distilScript(trajectory, context, "proceduralization"),
-      trajectory: condenseSteps(trajectory.steps, context.maxObservationChars),
-    };
+    const steps = condenseSteps(trajectory.steps, context.maxObservationChars);
+    try {
+      const { script, fallback } = await distilScript(trajectory, context, "proceduralization");
+      return { script, trajectory: steps, ...(fallback && { fallback }) };
+    } catch (err) {
+      // An unusable reply costs the script, not the run: the steps are worth keeping on their own.
+      // A failing endpoint is different: the item fails, so that a later build still distils it.
+      if (!ModelOutputError.isInstance(err)) throw err;
+      return { script: null, trajectory: steps, fallback: { kind: "trajectory-only", detail: `no script (${err.message}); the trajectory was kept` } };
+    }
   },
 };
 
@@ -94,10 +112,27 @@ export const eventsPolicy: BuildPolicy = {
   async build(trajectory, context): Promise<BuiltContent> {
     const model = requireModel(context, "events");
     const run = condensed(trajectory, context);
-    const { events } = await invokeForJson(model, eventsPrompt(run, vocabulary(trajectory, context)), EventsReply, { signal: context.signal });
+    const structuredOutput = context.structuredOutput ?? "auto";
+    let events: z.infer<typeof EventsReply>["events"];
+    try {
+      // No prose fallback: an event's states are read field by field, and prose would have them guessed.
+      ({ events } = (await invokeForJsonReply(model, eventsPrompt(run, vocabulary(trajectory, context)), EventsReply, { signal: context.signal, structuredOutput })).value);
+    } catch (err) {
+      if (!ModelOutputError.isInstance(err)) throw err;
+      throw new ModelOutputError(`the events build needs its events as JSON: ${err.message}`, err.output, err);
+    }
     const byStep = new Map(events.map((e) => [e.step, e]));
     const eventsJson = JSON.stringify(events, null, 1);
-    const { critical } = await invokeForJson(model, criticalEventsPrompt(trajectory.task, eventsJson), CriticalReply, { signal: context.signal });
+    const selection = await invokeForJsonReply(model, criticalEventsPrompt(trajectory.task, eventsJson), CriticalReply, {
+      signal: context.signal,
+      structuredOutput,
+      // Step numbers named in prose are the model's own choice, read as written.
+      fallback: (text) => {
+        const steps = readStepNumbersProse(text)?.filter((n) => byStep.has(n));
+        return steps && steps.length > 0 ? { critical: steps } : undefined;
+      },
+    });
+    const { critical } = selection.value;
     const picked: MemoryEvent[] = [];
     for (const step of critical) {
       const e = byStep.get(step);
@@ -106,7 +141,9 @@ export const eventsPolicy: BuildPolicy = {
     }
     if (picked.length === 0) throw new ModelOutputError(`the model selected no existing event (steps ${critical.join(", ")})`, JSON.stringify(critical));
     const script = picked.map((e, i) => `${i + 1}. ${e.action} (when ${e.preState}; then ${e.postState})`).join("\n");
-    return { script, trajectory: null, events: picked };
+    if (!selection.fellBack) return { script, trajectory: null, events: picked };
+    const fallback: BuildFallback = { kind: "prose-selection", detail: `the critical steps (${critical.join(", ")}) were read from a prose reply (${selection.error})` };
+    return { script, trajectory: null, events: picked, fallback };
   },
 };
 

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
+import type { StructuredOutputMode } from "../../src/util/model-json.js";
 import type { BuildKind, MemoryEvent } from "../types.js";
 
 export interface BuildContext {
@@ -9,13 +10,26 @@ export interface BuildContext {
   actionVocabulary?: string;
   /** Longest observation kept in a condensed trajectory (characters). */
   maxObservationChars?: number;
+  /** How JSON is asked of the model (default "auto": JSON mode where the endpoint takes it). */
+  structuredOutput?: StructuredOutputMode;
   signal?: AbortSignal;
+}
+
+/**
+ * An entry built from less than the policy asks for, and why: the script read from prose
+ * (`prose-script`), a proceduralization without its script (`trajectory-only`), the critical
+ * events picked from step numbers in prose (`prose-selection`).
+ */
+export interface BuildFallback {
+  kind: "prose-script" | "trajectory-only" | "prose-selection";
+  detail: string;
 }
 
 export interface BuiltContent {
   script: string | null;
   trajectory: TrajectoryStep[] | null;
   events?: MemoryEvent[];
+  fallback?: BuildFallback;
 }
 
 /** One way of turning a trajectory into the content of a memory entry. */

@@ -3,6 +3,7 @@ import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { ConfigError } from "../../src/errors.js";
 import { invokeForJson } from "../../src/util/model-json.js";
+import { readFactsProse } from "../build/prose.js";
 import type { RetrieveContext, RetrieveRequest } from "./types.js";
 
 const FactsReply = z.object({
@@ -29,7 +30,15 @@ export async function taskFacts(request: RetrieveRequest, context: RetrieveConte
       new HumanMessage(`Task: ${request.task}\n\nReply with JSON only: {"facts": {"key": "value", ...}}`),
     ],
     FactsReply,
-    { signal: context.signal ?? context.config?.signal },
+    {
+      signal: context.signal ?? context.config?.signal,
+      structuredOutput: "auto",
+      // "object: mug" lines say the same as the JSON would; a model that ignored the format still gave the facts.
+      fallback: (text) => {
+        const facts = readFactsProse(text);
+        return facts && { facts };
+      },
+    },
   );
   return reply.facts;
 }

@@ -2,9 +2,10 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import type { Trajectory } from "../../src/trajectory.js";
-import { invokeForJson } from "../../src/util/model-json.js";
+import { invokeForJsonReply, type StructuredOutputMode } from "../../src/util/model-json.js";
 import { condenseSteps, renderSteps } from "../build/condense.js";
 import { renderProcedure } from "../build/policies.js";
+import { readProcedureProse } from "../build/prose.js";
 import { entryGuidelines } from "../retrieve/format.js";
 import type { MemoryEntry } from "../types.js";
 
@@ -17,6 +18,19 @@ const AdjustReply = z.object({
 export interface Adjustment {
   analysis: string;
   script: string;
+  /** Set when the reply was prose, not JSON, and the procedure was read from it: why. */
+  fallback?: string;
+}
+
+/** History records an analysis for every rewrite; a prose one may not have given any. */
+const NO_ANALYSIS = "(the model answered in prose and gave no separate analysis)";
+
+/** A prose rewrite: its steps are the procedure, what it says before them the analysis. */
+function proseAdjustment(text: string): z.infer<typeof AdjustReply> | undefined {
+  const read = readProcedureProse(text);
+  if (!read) return undefined;
+  const analysis = read.preamble.replace(/^(analysis|what went wrong|diagnosis)\s*:\s*/i, "").trim();
+  return { analysis: analysis || NO_ANALYSIS, procedure: read.procedure, pitfalls: read.pitfalls };
 }
 
 /**
@@ -28,10 +42,10 @@ export async function adjustEntry(
   model: BaseChatModel,
   entry: MemoryEntry,
   failed: { trajectory: Trajectory; reward?: number },
-  options: { actionVocabulary?: string; signal?: AbortSignal } = {},
+  options: { actionVocabulary?: string; signal?: AbortSignal; structuredOutput?: StructuredOutputMode } = {},
 ): Promise<Adjustment> {
   const run = renderSteps(condenseSteps(failed.trajectory.steps));
-  const reply = await invokeForJson(
+  const reply = await invokeForJsonReply(
     model,
     [
       new SystemMessage(
@@ -54,7 +68,9 @@ export async function adjustEntry(
       ),
     ],
     AdjustReply,
-    { signal: options.signal },
+    { signal: options.signal, structuredOutput: options.structuredOutput ?? "auto", fallback: proseAdjustment },
   );
-  return { analysis: reply.analysis.trim(), script: renderProcedure(reply) };
+  const adjustment: Adjustment = { analysis: reply.value.analysis.trim(), script: renderProcedure(reply.value) };
+  if (reply.fellBack) adjustment.fallback = `the reply was not the JSON asked for (${reply.error}); its prose steps became the script`;
+  return adjustment;
 }

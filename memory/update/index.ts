@@ -1,6 +1,8 @@
 import type { MemoryBank } from "../bank.js";
 import { buildMemory } from "../build/runner.js";
-import { ConfigError, InputError } from "../../src/errors.js";
+import { ConfigError, InputError, MempError } from "../../src/errors.js";
+import type { StructuredOutputMode } from "../../src/util/model-json.js";
+import type { BuildFallback } from "../build/types.js";
 import type { MemoryEntry } from "../types.js";
 import { adjustEntry } from "./adjust.js";
 import { ARCHIVE_FILE, appendRecords, HISTORY_FILE, UPDATE_LOG_FILE, versionOf, type ArchiveRecord, type HistoryRecord } from "./records.js";
@@ -17,6 +19,45 @@ export { updateTags } from "./tags.js";
 
 const succeeded = (t: FinishedTask) => t.success ?? t.trajectory.success ?? false;
 
+/** How an update's model work may fail. (Candidates for `UpdateOptions` in ./types.ts.) */
+export interface UpdateFailureOptions {
+  /** How JSON is asked of the model (default "auto"). */
+  structuredOutput?: StructuredOutputMode;
+  /**
+   * Give up once this many model-backed steps (rewrites and builds) have failed: nothing more is
+   * tried and the whole update is rolled back (`UpdateAbandonedError`), so that the batch can be
+   * applied again once the model answers, without counting its hits twice.
+   */
+  maxFailures?: number;
+  /** The same as a fraction of the rewrites and builds the batch calls for (at least one). */
+  maxFailureRate?: number;
+  /** Roll back, as above, when there was model work to do and none of it succeeded. */
+  abandonWhenAllFail?: boolean;
+}
+
+/** An entry rewritten or built from less than was asked for (a prose reply...): see `BuildFallback`. */
+export interface UpdateFallback extends BuildFallback {
+  id: string;
+  task: string;
+}
+
+export type UpdateReportWithFallbacks = UpdateReport & { fallbacks: UpdateFallback[] };
+
+/** An update given up on and rolled back: the memory is as it was. `report` says what failed. */
+export class UpdateAbandonedError extends MempError {
+  override readonly name = "UpdateAbandonedError";
+  constructor(
+    message: string,
+    readonly report: UpdateReportWithFallbacks,
+  ) {
+    super(message);
+  }
+
+  static override isInstance(value: unknown): value is UpdateAbandonedError {
+    return MempError.isInstance(value) && value.name === "UpdateAbandonedError";
+  }
+}
+
 /**
  * Applies a finished batch to the memory, in MemP's order: book-keeping (hits and successes of the
  * entries each task was shown), deprecation of entries that keep failing, then the policy
@@ -24,7 +65,7 @@ const succeeded = (t: FinishedTask) => t.success ?? t.trajectory.success ?? fals
  * ones and rewrite the entries that misled failed ones). Then, beyond MemP: near-duplicates are
  * merged and the memory is held to its cap. All of it is one atomic transaction on disk, logged.
  */
-export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], options: UpdateOptions): Promise<UpdateReport> {
+export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], options: UpdateOptions & UpdateFailureOptions): Promise<UpdateReportWithFallbacks> {
   if (!(UPDATE_POLICIES as readonly string[]).includes(options.policy)) {
     throw new ConfigError(`unknown update policy "${options.policy}"; expected one of ${UPDATE_POLICIES.join(", ")}`);
   }
@@ -35,7 +76,17 @@ export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], opti
   if (options.policy === "adjustment" && !options.model) throw new ConfigError("the adjustment policy rewrites entries with a chat model");
   checkTag(options.tag);
   const store = bank.store;
-  const report: UpdateReport = { policy: options.policy, ...(options.tag === undefined ? {} : { tag: options.tag }), stats: [], added: [], adjusted: [], retired: [], merged: [], failed: [] };
+  const report: UpdateReportWithFallbacks = {
+    policy: options.policy,
+    ...(options.tag === undefined ? {} : { tag: options.tag }),
+    stats: [],
+    added: [],
+    adjusted: [],
+    retired: [],
+    merged: [],
+    failed: [],
+    fallbacks: [],
+  };
   const now = () => new Date().toISOString();
   const archive: ArchiveRecord[] = [];
   const history: HistoryRecord[] = [];
@@ -70,42 +121,72 @@ export async function updateMemory(bank: MemoryBank, batch: FinishedTask[], opti
     await store.delete(deprecated.map((e) => e.id));
 
     // 3. The policy: adjust what misled failed tasks, then add the runs the policy keeps.
-    if (options.policy === "adjustment") {
-      for (const task of batch.filter((t) => !succeeded(t))) {
-        const target = task.retrieved.map((id) => store.get(id)).find((e): e is MemoryEntry => e !== undefined);
-        if (!target) continue;
-        try {
-          const fix = await adjustEntry(options.model!, target, { trajectory: task.trajectory, reward: task.trajectory.reward }, options);
-          const next: MemoryEntry = {
-            ...target,
-            script: fix.script,
-            version: versionOf(target) + 1,
-            provenance: { ...target.provenance, model: options.modelName ?? target.provenance.model, updatedAt: now() },
-          };
-          await store.update(next);
-          history.push({
-            id: target.id,
-            version: versionOf(next),
-            at: now(),
-            event: "adjusted",
-            previous: target,
-            cause: { task: task.trajectory.task, source: task.source, success: false, analysis: fix.analysis },
-            model: options.modelName ?? null,
-          });
-          if (!report.adjusted.includes(target.id)) report.adjusted.push(target.id);
-        } catch (err) {
-          report.failed.push({ task: task.trajectory.task, error: (err as Error).message.split("\n")[0]! });
-        }
+    const keep = options.policy === "vanilla" ? batch : batch.filter(succeeded);
+    const rewrites = options.policy === "adjustment" ? batch.filter((t) => !succeeded(t)) : [];
+    const modelWork = rewrites.length + (buildKind === "trajectory" ? 0 : keep.length);
+    const failureLimit = Math.min(
+      options.maxFailures ?? Infinity,
+      options.maxFailureRate !== undefined ? Math.max(1, Math.ceil(options.maxFailureRate * modelWork)) : Infinity,
+    );
+    const abandon = (why: string): never => {
+      // Only the failures are left to report: everything else was undone.
+      const undone = { ...report, stats: [], added: [], adjusted: [], retired: [], merged: [], fallbacks: [] };
+      throw new UpdateAbandonedError(`${why}; the update was rolled back and the memory is unchanged`, undone);
+    };
+    let rewritten = 0;
+    for (const task of rewrites) {
+      if (report.failed.length >= failureLimit) break;
+      const target = task.retrieved.map((id) => store.get(id)).find((e): e is MemoryEntry => e !== undefined);
+      if (!target) continue;
+      try {
+        const fix = await adjustEntry(options.model!, target, { trajectory: task.trajectory, reward: task.trajectory.reward }, options);
+        const next: MemoryEntry = {
+          ...target,
+          script: fix.script,
+          version: versionOf(target) + 1,
+          provenance: { ...target.provenance, model: options.modelName ?? target.provenance.model, updatedAt: now() },
+        };
+        await store.update(next);
+        history.push({
+          id: target.id,
+          version: versionOf(next),
+          at: now(),
+          event: "adjusted",
+          previous: target,
+          cause: { task: task.trajectory.task, source: task.source, success: false, analysis: fix.analysis },
+          model: options.modelName ?? null,
+        });
+        rewritten++;
+        if (!report.adjusted.includes(target.id)) report.adjusted.push(target.id);
+        if (fix.fallback) report.fallbacks.push({ id: target.id, task: task.trajectory.task, kind: "prose-script", detail: fix.fallback });
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        report.failed.push({ task: task.trajectory.task, error: (err as Error).message.split("\n")[0]! });
       }
     }
-    const keep = options.policy === "vanilla" ? batch : batch.filter(succeeded);
+    if (report.failed.length >= failureLimit) abandon(`gave up after ${report.failed.length} failed rewrites (the limit is ${failureLimit})`);
     const built = await buildMemory(
       bank,
       keep.map((t, i) => ({ trajectory: { ...t.trajectory, success: succeeded(t) }, source: t.source ?? `batch#${i}` })),
-      { kind: buildKind, model: options.model, modelName: options.modelName, concurrency: options.concurrency, actionVocabulary: options.actionVocabulary, signal: options.signal, progress: false },
+      {
+        kind: buildKind,
+        model: options.model,
+        modelName: options.modelName,
+        concurrency: options.concurrency,
+        actionVocabulary: options.actionVocabulary,
+        signal: options.signal,
+        progress: false,
+        structuredOutput: options.structuredOutput,
+        maxFailures: failureLimit === Infinity ? undefined : failureLimit - report.failed.length,
+      },
     );
     report.added = built.ids;
     report.failed.push(...built.failed.map((f) => ({ task: f.task, error: f.error })));
+    report.fallbacks.push(...built.fallbacks.map((f) => ({ id: f.id, task: f.task, kind: f.kind, detail: f.detail })));
+    if (built.stopped) abandon(`gave up after ${report.failed.length} failures (the limit is ${failureLimit})`);
+    if (options.abandonWhenAllFail && report.failed.length > 0 && rewritten === 0 && built.built === 0) {
+      abandon(`nothing was ${options.policy === "adjustment" ? "rewritten or built" : "built"}: all ${report.failed.length} model-backed step${report.failed.length === 1 ? "" : "s"} failed`);
+    }
 
     // 4. Merge near-duplicates: each new entry against the most similar other entry of its kind.
     if (options.mergeThreshold !== undefined) {

@@ -1,15 +1,20 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { MemoryBank } from "../../memory/bank.js";
+import { registerMemoryDoctor } from "./memory-doctor.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { readFinishedTasks, readTrajectories } from "../../memory/input.js";
 import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
-import { exportMemory, importMemory } from "../../memory/transfer.js";
-import { entryHistory, restoreEntry, updateMemory, UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/index.js";
+import { exportMemory, importMemory, readExport } from "../../memory/transfer.js";
+import { entryHistory, restoreEntry, updateMemory, UpdateAbandonedError, UPDATE_POLICIES, type UpdatePolicyName, type UpdateReportWithFallbacks } from "../../memory/update/index.js";
 import { InputError } from "../errors.js";
-import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
-import { nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
+import { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ModelTransportOptions } from "../models.js";
+import { namingEndpointErrors, STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../util/model-json.js";
+import { modelEventText, type Progress } from "../util/progress.js";
+import type { ModelEndpointEvent } from "../util/resilient-fetch.js";
+import { checkOutputFile } from "../util/user-files.js";
+import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
 function embeddingsSpecOf(dir: string): string | undefined {
@@ -31,6 +36,48 @@ async function withBank<T>(dir: string, spec: string | undefined, readOnly: bool
   }
 }
 
+/**
+ * `withBank` for the commands that call the model endpoint: the embedder gets the transport
+ * options (--timeout, retry notices), and its failures name the endpoint whatever they are.
+ */
+async function withModelBank<T>(dir: string, spec: string | undefined, readOnly: boolean, transport: ModelTransportOptions, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
+  const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
+  const identified = await createEmbeddings(resolved, transport);
+  const embeddings = resolved.startsWith("openai:") ? { ...identified, embeddings: namingEndpointErrors(identified.embeddings, `embeddings ${resolved}`) } : identified;
+  const bank = await MemoryBank.open(dir, { embeddings, readOnly });
+  try {
+    return await fn(bank);
+  } finally {
+    await bank.close();
+  }
+}
+
+/** Seconds as a positive number; fractions allowed (tests and fast local servers use them). */
+function positiveSeconds(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} expects a positive number of seconds, got "${raw}"`);
+    return n;
+  };
+}
+
+type FailureLimit = { count?: number; rate?: number };
+
+/** "N" failures, or "P%" of the items to attempt. */
+function failureLimit(name: string) {
+  return (raw: string): FailureLimit => {
+    const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw);
+    if (percent) {
+      const p = Number(percent[1]);
+      if (p > 0 && p <= 100) return { rate: p / 100 };
+    } else {
+      const n = Number(raw);
+      if (Number.isInteger(n) && n > 0) return { count: n };
+    }
+    throw new InvalidArgumentError(`${name} expects a positive integer or a percentage such as 20%, got "${raw}"`);
+  };
+}
+
 function parseFactsOption(raw: string | undefined): Record<string, string> | undefined {
   if (raw === undefined) return undefined;
   let value: unknown;
@@ -40,6 +87,7 @@ function parseFactsOption(raw: string | undefined): Record<string, string> | und
     throw new InputError(`--facts expects a JSON object such as '{"object": "mug"}', got ${raw}`, { field: "--facts" });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InputError("--facts expects a JSON object", { field: "--facts" });
+  if (Object.hasOwn(value, "__proto__")) throw new InputError('"__proto__" cannot be a fact name', { field: "--facts" });
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
@@ -50,6 +98,7 @@ export function searchResultJson(r: { entry: MemoryEntry; score: number | null }
 
 export function registerMemoryCommands(program: Command): void {
   const memory = program.command("memory").description("build, search and inspect a procedural memory");
+  registerMemoryDoctor(memory);
 
   memory
     .command("build")
@@ -61,22 +110,57 @@ export function registerMemoryCommands(program: Command): void {
     .option("--embeddings <spec>", EMBEDDINGS_HELP)
     .option("--limit <n>", "build at most N trajectories", positiveInt("--limit"))
     .option("--concurrency <n>", "parallel model calls", positiveInt("--concurrency"), 8)
+    .option("--timeout <seconds>", "limit of one model request attempt (default $MEMP_MODEL_TIMEOUT, else 120)", positiveSeconds("--timeout"))
+    .option("--max-failures <n|p%>", "give up (exit 1) once N items, or p% of them, have failed", failureLimit("--max-failures"))
+    .option("--structured-output <mode>", `how JSON is asked of the model: ${STRUCTURED_OUTPUT_MODES.join("|")}`, oneOf("--structured-output", STRUCTURED_OUTPUT_MODES), "auto" as StructuredOutputMode)
     .option("--json", "print the summary as JSON")
-    .action(async (opts: { from: string; memoryDir: string; build: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; json?: boolean }) => {
+    .action(async (opts: { from: string; memoryDir: string; build: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
       const items = readTrajectories(opts.from, { limit: opts.limit });
       const needsModel = opts.build !== "trajectory";
       if (needsModel && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
-      const model = needsModel ? createChatModel(opts.model!) : undefined;
-      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
-        const summary = await buildMemory(bank, items, { kind: opts.build, model, modelName: opts.model, concurrency: opts.concurrency });
+      let progress: Progress | undefined;
+      const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000, onEvent: (e: ModelEndpointEvent) => progress?.status(modelEventText(e)) };
+      const model = needsModel ? createChatModel(opts.model!, transport) : undefined;
+      await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
+        const summary = await buildMemory(bank, items, {
+          kind: opts.build,
+          model,
+          modelName: opts.model,
+          concurrency: opts.concurrency,
+          structuredOutput: opts.structuredOutput,
+          maxFailures: opts.maxFailures?.count,
+          maxFailureRate: opts.maxFailures?.rate,
+          onProgress: (p) => (progress = p),
+        });
+        // Nothing built although there was something to build: a run that did no work must not pass for one that did.
+        const nothing = summary.built === 0 && summary.failed.length > 0;
+        const verdict = summary.stopped
+          ? `${nothing ? "nothing was built: " : ""}${summary.stopped.reason}${summary.stopped.notAttempted > 0 ? `; ${summary.stopped.notAttempted} not tried` : ""}`
+          : nothing
+            ? `nothing was built: all ${summary.failed.length} item${summary.failed.length === 1 ? "" : "s"} failed`
+            : undefined;
         if (opts.json) {
-          printJson({ built: summary.built, skipped: summary.skipped, failed: summary.failed, count: bank.store.size() });
+          printJson({
+            ok: verdict === undefined,
+            built: summary.built,
+            skipped: summary.skipped,
+            failed: summary.failed,
+            fallbacks: summary.fallbacks,
+            ...(summary.stopped && { stopped: summary.stopped }),
+            count: bank.store.size(),
+          });
         } else {
+          const fellBack = summary.fallbacks.length > 0 ? ` (${summary.fallbacks.length} by a fallback)` : "";
           process.stdout.write(
-            `built ${summary.built}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
+            `built ${summary.built}${fellBack}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
               `the memory holds ${bank.store.size()} entries (${bank.store.backend} index)\n`,
           );
+          for (const f of summary.fallbacks) process.stderr.write(`fell back (${f.kind}): ${f.source}: ${f.detail}\n`);
           for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
+        }
+        if (verdict !== undefined) {
+          process.stderr.write(`memp: ${verdict}\n`);
+          throw new ExitStatus(EXIT_BAD_INPUT);
         }
       });
     });
@@ -85,7 +169,7 @@ export function registerMemoryCommands(program: Command): void {
     .command("search")
     .description("retrieve the entries a task would see")
     .argument("<query>", "the task text")
-    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
     .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
     .option("--top-k <k>", "number of entries", positiveInt("--top-k"), 5)
     .option("--threshold <score>", "drop entries scoring below this", parseFloat)
@@ -93,14 +177,16 @@ export function registerMemoryCommands(program: Command): void {
     .option("--facts <json>", "the task's facts as a JSON object (facts/ave_fact; otherwise --model extracts them)")
     .option("--model <name>", "chat model that extracts facts (facts, ave_fact)")
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
+    .option("--timeout <seconds>", "limit of one model request attempt (default $MEMP_MODEL_TIMEOUT, else 120)", positiveSeconds("--timeout"))
     .option("--json", "print JSON")
-    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; json?: boolean }) => {
-      await withBank(opts.memoryDir, opts.embeddings, true, async (bank) => {
+    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; json?: boolean }) => {
+      const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
+      await withModelBank(opts.memoryDir, opts.embeddings, true, transport, async (bank) => {
         const results = await retrieve(
           bank,
           opts.retrieve,
           { task: query, k: opts.topK, threshold: opts.threshold, seed: opts.seed, facts: parseFactsOption(opts.facts) },
-          { model: opts.model ? createChatModel(opts.model) : undefined },
+          { model: opts.model ? createChatModel(opts.model, transport) : undefined },
         );
         if (opts.json) {
           printJson(results.map(searchResultJson));
@@ -118,7 +204,7 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("show")
     .description("summarise a memory and list its entries")
-    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
     .option("--json", "print JSON")
     .action(async (opts: { memoryDir: string; json?: boolean }) => {
       const store = await openForReading(opts.memoryDir);
@@ -151,34 +237,58 @@ export function registerMemoryCommands(program: Command): void {
     .option("--merge-threshold <s>", "merge a new entry into an existing one of its kind at this task similarity or above", nonNegativeNumber("--merge-threshold"))
     .option("--concurrency <n>", "parallel model calls", positiveInt("--concurrency"), 8)
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
+    .option("--timeout <seconds>", "limit of one model request attempt (default $MEMP_MODEL_TIMEOUT, else 120)", positiveSeconds("--timeout"))
+    .option("--max-failures <n|p%>", "give up once N rewrites and builds, or p% of them, have failed: the update is rolled back (exit 1)", failureLimit("--max-failures"))
+    .option("--structured-output <mode>", `how JSON is asked of the model: ${STRUCTURED_OUTPUT_MODES.join("|")}`, oneOf("--structured-output", STRUCTURED_OUTPUT_MODES), "auto" as StructuredOutputMode)
     .option("--json", "print the update report as JSON")
-    .action(async (opts: { memoryDir: string; from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; json?: boolean }) => {
+    .action(async (opts: { memoryDir: string; from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
       const batch = readFinishedTasks(opts.from);
       if (opts.policy === "adjustment" && !opts.model) throw new InputError("the adjustment policy rewrites entries with a chat model: pass --model NAME", { field: "--model" });
       if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
-      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
-        const report = await updateMemory(bank, batch, {
-          policy: opts.policy,
-          model: opts.model ? createChatModel(opts.model) : undefined,
-          modelName: opts.model,
-          buildKind: opts.build,
-          minHits: opts.minHits,
-          minRate: opts.minRate,
-          maxEntries: opts.maxEntries,
-          mergeThreshold: opts.mergeThreshold,
-          concurrency: opts.concurrency,
-        });
-        if (opts.json) {
-          printJson({ ...report, count: bank.store.size() });
-          return;
+      const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
+      await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
+        let report: UpdateReportWithFallbacks;
+        let abandoned: UpdateAbandonedError | undefined;
+        try {
+          report = await updateMemory(bank, batch, {
+            policy: opts.policy,
+            model: opts.model ? createChatModel(opts.model, transport) : undefined,
+            modelName: opts.model,
+            buildKind: opts.build,
+            minHits: opts.minHits,
+            minRate: opts.minRate,
+            maxEntries: opts.maxEntries,
+            mergeThreshold: opts.mergeThreshold,
+            concurrency: opts.concurrency,
+            structuredOutput: opts.structuredOutput,
+            maxFailures: opts.maxFailures?.count,
+            maxFailureRate: opts.maxFailures?.rate,
+            // Rolled back rather than half applied: running the same batch again must not count its hits twice.
+            abandonWhenAllFail: true,
+          });
+        } catch (err) {
+          if (!UpdateAbandonedError.isInstance(err)) throw err;
+          abandoned = err;
+          report = err.report;
         }
-        process.stdout.write(
-          `${opts.policy}: ${batch.length} tasks; ${report.stats.length} entries booked, ${report.added.length} added, ` +
-            `${report.adjusted.length} adjusted, ${report.merged.length} merged, ${report.retired.length} retired; ` +
-            `the memory holds ${bank.store.size()} entries\n`,
-        );
-        for (const r of report.retired) process.stdout.write(`retired ${r.id}: ${r.reason}\n`);
-        for (const f of report.failed) process.stderr.write(`failed: ${f.task}: ${f.error}\n`);
+        if (opts.json) {
+          printJson({ ...report, applied: abandoned === undefined, ...(abandoned && { error: abandoned.message }), count: bank.store.size() });
+        } else if (abandoned === undefined) {
+          process.stdout.write(
+            `${opts.policy}: ${batch.length} tasks; ${report.stats.length} entries booked, ${report.added.length} added, ` +
+              `${report.adjusted.length} adjusted, ${report.merged.length} merged, ${report.retired.length} retired; ` +
+              `the memory holds ${bank.store.size()} entries\n`,
+          );
+          for (const r of report.retired) process.stdout.write(`retired ${r.id}: ${r.reason}\n`);
+        }
+        if (!opts.json) {
+          for (const f of report.fallbacks) process.stderr.write(`fell back (${f.kind}): ${f.task}: ${f.detail}\n`);
+          for (const f of report.failed) process.stderr.write(`failed: ${f.task}: ${f.error}\n`);
+        }
+        if (abandoned) {
+          process.stderr.write(`memp: ${abandoned.message}\n`);
+          throw new ExitStatus(EXIT_BAD_INPUT);
+        }
       });
     });
 
@@ -186,7 +296,7 @@ export function registerMemoryCommands(program: Command): void {
     .command("history")
     .description("show how an entry evolved: adjustments, merges, retirement, restoration")
     .argument("<id>", "entry id")
-    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
     .option("--json", "print JSON")
     .action(async (id: string, opts: { memoryDir: string; json?: boolean }) => {
       const store = await openForReading(opts.memoryDir);
@@ -213,7 +323,7 @@ export function registerMemoryCommands(program: Command): void {
     .command("restore")
     .description("put a retired entry back into retrieval")
     .argument("<id>", "entry id")
-    .requiredOption("--memory-dir <dir>", "memory directory")
+    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
     .action(async (id: string, opts: { memoryDir: string; embeddings?: string }) => {
       await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
@@ -225,9 +335,10 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("export")
     .description("write the live entries, with their provenance, to a JSONL file")
-    .requiredOption("--memory-dir <dir>", "memory directory")
-    .requiredOption("--out <file>", "output JSONL file")
+    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
+    .requiredOption("--out <file>", "output JSONL file (not inside a memory directory)", nonEmptyPath("--out"))
     .action(async (opts: { memoryDir: string; out: string }) => {
+      checkOutputFile(opts.out);
       await withBank(opts.memoryDir, undefined, true, async (bank) => {
         const n = exportMemory(bank, opts.out);
         process.stdout.write(`exported ${n} entries to ${opts.out}\n`);
@@ -237,12 +348,14 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("import")
     .description("add the entries of an export to a memory, embedding them with its embedder")
-    .argument("<file>", "a file written by memp memory export")
-    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
+    .argument("<file>", "a file written by memp memory export", nonEmptyPath("<file>"))
+    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)", nonEmptyPath("--memory-dir"))
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own, else local)`)
     .action(async (file: string, opts: { memoryDir: string; embeddings?: string }) => {
+      // Read and checked before the memory is opened, so a bad file creates no memory directory.
+      const exported = readExport(file);
       await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
-        const r = await importMemory(bank, file);
+        const r = await importMemory(bank, exported);
         process.stdout.write(
           `imported ${r.imported} entries (${r.skipped} already present)${r.reembedded ? `, re-embedded from ${r.from} to ${bank.embedderId}` : ""}; ` +
             `the memory holds ${bank.store.size()} entries\n`,
