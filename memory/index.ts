@@ -6,7 +6,9 @@ export type { IdentifiedEmbeddings } from "./embeddings/identified.js";
 export type { MemoryStore, EntryVectors, ScoredId, StatsDelta, EmbedderInfo, VectorSpace } from "./store/types.js";
 export { LocalMemoryStore, STORE_FORMAT, STORE_SCHEMA_VERSION, type OpenLocalStoreOptions, type MemorySummary } from "./store/local.js";
 export { readTrajectories, chatToSteps, type SourcedTrajectory } from "./input.js";
-export { buildMemory, type BuildOptions, type BuildSummary, type BuildFailure } from "./build/runner.js";
+export { buildMemory, type BuildOptions, type BuildSummary, type BuildFailure, type BuildFallbackReport } from "./build/runner.js";
+export type { BuildFallback } from "./build/types.js";
+export { readProcedureProse } from "./build/prose.js";
 export { getBuildPolicy, trajectoryPolicy, scriptPolicy, proceduralizationPolicy, eventsPolicy } from "./build/policies.js";
 export { condenseSteps, deriveActionVocabulary } from "./build/condense.js";
 export type { BuildPolicy, BuildContext, BuiltContent } from "./build/types.js";
@@ -27,6 +29,8 @@ export {
   type FinishedTask,
   type UpdateOptions,
   type UpdateReport,
+  UpdateAbandonedError,
+  type UpdateFallback,
   type UpdatePolicyName,
   type RetiredEntry,
   type ArchiveRecord,

@@ -10,5 +10,5 @@ export * from "../chains/index.js";
 export { createResilientFetch, type ModelEndpointEvent, type ResilientFetchOptions } from "./util/resilient-fetch.js";
 export type { ModelTransportOptions } from "./models.js";
 export { startScriptedServer, type ScriptedServer, type ScriptedServerOptions, type ChatHandler, type ChatReply, type ChatRequest } from "./testing/openai-server.js";
-export { parseModelJson, invokeForJson, type ParseResult } from "./util/model-json.js";
+export { parseModelJson, invokeForJson, invokeForJsonReply, namingEndpointErrors, STRUCTURED_OUTPUT_MODES, type ParseResult, type StructuredOutputMode } from "./util/model-json.js";
 export { alfworldDataDir, travelPlannerDataDir, cacheHome } from "./config.js";

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAI, OpenAIEmbeddings } from "@langchain/openai";
 import { withDiskCache } from "../memory/embeddings/cached.js";
+import { namingEndpointErrors } from "./util/model-json.js";
 import type { IdentifiedEmbeddings } from "../memory/embeddings/identified.js";
 import { LocalHashEmbeddings } from "../memory/embeddings/local.js";
 import { cacheHome, env } from "./config.js";
@@ -73,7 +74,9 @@ export async function createEmbeddings(spec: string, options: EmbeddingsOptions 
     const underlying = new OpenAIEmbeddings({ model, apiKey, ...transportFields(baseURL, options) });
     const id = `openai:${model}`;
     const cacheDir = options.cacheDir ?? join(cacheHome(), "embeddings");
-    return { embeddings: await withDiskCache(underlying, cacheDir, id.replace(/[^\w.-]+/g, "_")), id };
+    const cached = await withDiskCache(underlying, cacheDir, id.replace(/[^\w.-]+/g, "_"));
+    // Whatever fails underneath (transport, cache, a body that is not JSON), the user hears which endpoint.
+    return { embeddings: namingEndpointErrors(cached, `embeddings ${id}`), id };
   }
   throw new ConfigError(`unknown embeddings "${spec}"; expected ${EMBEDDINGS_HELP}`);
 }

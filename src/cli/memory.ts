@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { MemoryBank } from "../../memory/bank.js";
 import { registerMemoryDoctor } from "./memory-doctor.js";
 import { buildMemory } from "../../memory/build/runner.js";
-import { readFinishedTasks, readTrajectories } from "../../memory/input.js";
+import { readFinishedTasks, readTrajectories, warnUnknownRetrieved } from "../../memory/input.js";
 import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
@@ -10,7 +10,7 @@ import { exportMemory, importMemory, readExport } from "../../memory/transfer.js
 import { entryHistory, restoreEntry, updateMemory, UpdateAbandonedError, UPDATE_POLICIES, type UpdatePolicyName, type UpdateReportWithFallbacks } from "../../memory/update/index.js";
 import { InputError } from "../errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ModelTransportOptions } from "../models.js";
-import { namingEndpointErrors, STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../util/model-json.js";
+import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../util/model-json.js";
 import { modelEventText, type Progress } from "../util/progress.js";
 import type { ModelEndpointEvent } from "../util/resilient-fetch.js";
 import { checkOutputFile } from "../util/user-files.js";
@@ -42,9 +42,7 @@ async function withBank<T>(dir: string, spec: string | undefined, readOnly: bool
  */
 async function withModelBank<T>(dir: string, spec: string | undefined, readOnly: boolean, transport: ModelTransportOptions, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
   const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
-  const identified = await createEmbeddings(resolved, transport);
-  const embeddings = resolved.startsWith("openai:") ? { ...identified, embeddings: namingEndpointErrors(identified.embeddings, `embeddings ${resolved}`) } : identified;
-  const bank = await MemoryBank.open(dir, { embeddings, readOnly });
+  const bank = await MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved, transport), readOnly });
   try {
     return await fn(bank);
   } finally {
@@ -247,6 +245,8 @@ export function registerMemoryCommands(program: Command): void {
       if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
       await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
+        // Ids that are not in this memory cannot be booked; say so rather than drop them silently.
+        warnUnknownRetrieved(batch, (id) => bank.store.has(id));
         let report: UpdateReportWithFallbacks;
         let abandoned: UpdateAbandonedError | undefined;
         try {

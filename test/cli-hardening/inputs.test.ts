@@ -88,6 +88,22 @@ describe("RESULTS files: retrieved ids the memory does not hold", () => {
   });
 });
 
+describe("memp memory update with retrieved ids the memory does not hold", () => {
+  it("warns naming the file and line, and books the known ones", async () => {
+    const dir = tempDir();
+    const mem = join(dir, "mem");
+    const first = file(dir, "r1.jsonl", line({ task: "clean a mug", success: true, steps: [step] }) + "\n");
+    expect((await memp(["memory", "update", "--memory-dir", mem, "--from", first, "--policy", "validation"])).code).toBe(0);
+    const id = (await memp(["memory", "show", "--memory-dir", mem, "--json"])).stdout;
+    const known = JSON.parse(id).entries[0].id as string;
+    const second = file(dir, "r2.jsonl", line({ task: "clean a cup", success: true, steps: [step], retrieved: [known, "nope"] }) + "\n");
+    const r = await memp(["memory", "update", "--memory-dir", mem, "--from", second, "--policy", "validation", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${second}:1: retrieved id nope not in the memory (retired, or from another memory); not booked`);
+    expect(JSON.parse(r.stdout).stats).toEqual([{ id: known, hits: 1, successes: 1 }]);
+  });
+});
+
 describe("a UTF-8 byte-order mark", () => {
   it("is read as the encoding signature it is, not as part of the first line", () => {
     const dir = tempDir();
