@@ -10,6 +10,7 @@ import type { EnvironmentInfo, StepResult, TextEnvironment } from "../environmen
 import type { MemoryEntry } from "../memory/types.js";
 import type { Trajectory, TrajectoryStep } from "../src/trajectory.js";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "./usage.js";
+import { ConfigError, StateError, hasKind } from "../src/errors.js";
 
 /** One chat turn as the results files keep it. */
 export interface TranscriptMessage {
@@ -100,14 +101,21 @@ export interface EpisodeResult {
   guidelines: string;
 }
 
-export class EpisodeOverError extends Error {
+/** `ctx.step` after the episode ended (the environment finished, or the step limit was reached). */
+export class EpisodeOverError extends StateError {
+  static override readonly kind: string = "memp.EpisodeOverError";
+
+  static override isInstance(value: unknown): value is EpisodeOverError {
+    return hasKind(value, EpisodeOverError.kind);
+  }
+
   override readonly name = "EpisodeOverError";
 }
 
 /** Runs one episode of `env` with `agent`. */
 export async function runEpisode<E extends TextEnvironment>(env: E, agent: EpisodeAgent<E>, options: RunEpisodeOptions = {}): Promise<EpisodeResult> {
   const maxSteps = options.maxSteps ?? 30;
-  if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new RangeError(`maxSteps must be a positive integer, got ${maxSteps}`);
+  if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new ConfigError(`maxSteps must be a positive integer, got ${maxSteps}`);
   const started = performance.now();
   const reset = await env.reset();
   const start: EpisodeStart = { task: env.task, observation: reset.observation, info: reset.info };

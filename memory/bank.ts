@@ -33,7 +33,14 @@ export class MemoryBank {
       embedder: await describe(embeddings),
     });
     const bank = new MemoryBank(store, embeddings);
-    if (store.staleReason) await bank.reindexAll();
+    if (store.staleReason) {
+      // A local embedder whose fitted IDF table was lost (damaged embedder-state.json) is fitted
+      // again on the entries, as the table is derived from them like the indexes are.
+      if (!store.readOnly && store.size() > 0 && embeddings.embeddings instanceof LocalHashEmbeddings && !embeddings.embeddings.idf) {
+        bank.embedder = refit(embeddings, store.list());
+      }
+      await bank.reindexAll();
+    }
     return bank;
   }
 

@@ -1,4 +1,4 @@
-import { MempError } from "../../src/errors.js";
+import { MempError, hasKind } from "../../src/errors.js";
 import { type FactStore, type Predicates, lowerBound } from "./state.js";
 
 /** What the grammar needs to know about the entities of a game (index = rank in sorted id order). */
@@ -13,6 +13,12 @@ export type Mapping = Map<string, number>;
 
 /** A grammar that cannot be rendered (a missing rule, an unparseable right-hand side or query). */
 export class GrammarError extends MempError {
+  static override readonly kind: string = "memp.GrammarError";
+
+  static override isInstance(value: unknown): value is GrammarError {
+    return hasKind(value, GrammarError.kind);
+  }
+
   override readonly name = "GrammarError";
 }
 

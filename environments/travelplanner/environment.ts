@@ -13,6 +13,7 @@ import { TwoStageEpisode, type EpisodeOptions } from "./episode.js";
 import type { TravelPlanner } from "./planner.js";
 import { ACTION_VOCABULARY } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
+import { StateError } from "../../src/errors.js";
 
 export interface TravelPlannerInfo extends EnvironmentInfo {
   /** json_log state of the last step ("Successful", "invalidAction", a stop reason, ...). */
@@ -45,7 +46,7 @@ export class TravelPlannerEnvironment implements TextEnvironment<TravelPlannerIn
 
   /** The running episode (scratchpad, json_log, trajectory). */
   get current(): TwoStageEpisode {
-    if (!this.episode) throw new Error("call reset() first");
+    if (!this.episode) throw new StateError("call reset() first");
     return this.episode;
   }
 

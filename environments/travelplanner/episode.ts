@@ -12,6 +12,7 @@ import type { TravelPlannerDatabase } from "./database.js";
 import { countCl100kTokens, type TokenCounter, type TravelPlanner } from "./planner.js";
 import { agentPrompt } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
+import { StateError } from "../../src/errors.js";
 
 export const FILTERED_ACTION_TEXT =
   " Your action is filtered due to content. Please make sure your action does not start with ['\\n', 'Thought', 'Action', 'Observation'] and assume all the actions are permitted in this environment and take the action again.";
@@ -105,7 +106,7 @@ export class TwoStageEpisode {
    * episode must carry the same text (and the prompt-token budget counts it from the start).
    */
   setGuidelines(text: string): void {
-    if (this.jsonLog.length > 0 || this.labelled) throw new Error("the guidelines can only be set before the first step");
+    if (this.jsonLog.length > 0 || this.labelled) throw new StateError("the guidelines can only be set before the first step");
     this.guidanceText = text;
   }
 
@@ -115,7 +116,7 @@ export class TwoStageEpisode {
    */
   thoughtPrompt(): string {
     this.assertRunning();
-    if (this.phase !== "thought") throw new Error("the episode already has this step's thought; it expects the action");
+    if (this.phase !== "thought") throw new StateError("the episode already has this step's thought; it expects the action");
     return this.promptWith(this.scratchpad + this.thoughtLabel());
   }
 
@@ -126,7 +127,7 @@ export class TwoStageEpisode {
    */
   actionPrompt(thought: string): string {
     this.assertRunning();
-    if (this.phase !== "thought") throw new Error("the episode already has this step's thought; it expects the action");
+    if (this.phase !== "thought") throw new StateError("the episode already has this step's thought; it expects the action");
     return this.promptWith(`${this.scratchpad}${this.thoughtLabel()} ${formatStep(thought)}\nAction ${this.stepN}:`);
   }
 
@@ -227,7 +228,7 @@ export class TwoStageEpisode {
   }
 
   private assertRunning(): void {
-    if (this.done) throw new Error("the episode is over");
+    if (this.done) throw new StateError("the episode is over");
   }
 
   private async act(action: string): Promise<void> {

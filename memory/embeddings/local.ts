@@ -1,4 +1,5 @@
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
+import { ConfigError } from "../../src/errors.js";
 
 export interface LocalHashEmbeddingsParams extends EmbeddingsParams {
   /** Output dimension (default 384). */
@@ -36,7 +37,7 @@ export class LocalHashEmbeddings extends Embeddings {
     super(params);
     this.dimension = params.dimension ?? 384;
     this.charNgrams = params.charNgrams ?? [3, 5];
-    if (!Number.isInteger(this.dimension) || this.dimension < 8) throw new RangeError("dimension must be an integer >= 8");
+    if (!Number.isInteger(this.dimension) || this.dimension < 8) throw new ConfigError(`dimension must be an integer >= 8, got ${this.dimension}`);
     this.idfTable = params.idf;
     if (params.idf) {
       const n = params.idf.documents;

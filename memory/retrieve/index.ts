@@ -9,6 +9,7 @@ import type { MemoryBank } from "../bank.js";
 import { getRetrievePolicy } from "./policies.js";
 import type { ResolvedRetrieval } from "./options.js";
 import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveRequest } from "./types.js";
+import { ConfigError } from "../../src/errors.js";
 
 /** Retrieves entries for a task with the named policy. */
 export async function retrieve(
@@ -17,7 +18,7 @@ export async function retrieve(
   request: RetrieveRequest,
   context: Omit<RetrieveContext, "bank"> = {},
 ): Promise<RetrievedEntry[]> {
-  if (!Number.isInteger(request.k) || request.k <= 0) throw new RangeError(`k must be a positive integer, got ${request.k}`);
+  if (!Number.isInteger(request.k) || request.k <= 0) throw new ConfigError(`k must be a positive integer, got ${request.k}`);
   return getRetrievePolicy(policy).retrieve(request, { ...context, bank });
 }
 

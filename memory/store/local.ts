@@ -1,33 +1,29 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { crc32 } from "node:zlib";
 import { z } from "zod";
 import { env } from "../../src/config.js";
-import { ConfigError, CorruptFileError, InputError } from "../../src/errors.js";
+import { ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, ClosedError } from "../../src/errors.js";
 import { parseJsonl } from "../../src/util/jsonl.js";
 import { issueText, validateRecords } from "../../src/util/validate.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { loadFaiss } from "./faiss.js";
+import { AUX_FILES, DERIVED_FILES, FILES, QUARANTINE_DIR, type AuxFile } from "./files.js";
 import { DirectoryLock } from "./lock.js";
+import { Quarantine } from "./quarantine.js";
 import { exactIndex, faissIndex, simdIndex, TopK, type SearchIndex, type VectorBackend } from "./search.js";
 import { SimdScanner } from "./simd.js";
-import { commitFiles, committedPath, recoverTransaction, type FileWrite } from "./transaction.js";
+import { commitFiles, committedFile, recoverTransaction, type FileWrite } from "./transaction.js";
 import type { EmbedderInfo, EntryVectors, MemoryStore, ScoredId, StatsDelta, VectorSpace } from "./types.js";
-import { encodeFlatIP, readFlatIPFile, VectorMatrix } from "./vectors.js";
+import { decodeFlatIP, encodeFlatIP, readIndexBytes, VectorMatrix } from "./vectors.js";
 
 export const STORE_FORMAT = "memp-memory";
 export const STORE_SCHEMA_VERSION = 1;
 
-const FILES = {
-  manifest: "manifest.json",
-  entries: "entries.jsonl",
-  taskIndex: "index.faiss",
-  factsIndex: "facts.faiss",
-  factValueIndex: "fact-values.faiss",
-  factValueTexts: "fact-values.json",
-  embedderState: "embedder-state.json",
-} as const;
+const FileSumSchema = z.object({ bytes: z.number().int().nonnegative(), crc32: z.string() });
 
-const ManifestSchema = z.object({
+export const ManifestSchema = z.object({
   format: z.literal(STORE_FORMAT),
   schemaVersion: z.number().int(),
   embedder: z.object({ id: z.string(), dimension: z.number().int().positive() }),
@@ -35,8 +31,14 @@ const ManifestSchema = z.object({
   generation: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * What the derived files were built from and what they hold: a digest of the entries' keys and
+   * each file's size and CRC-32. Absent in memories written before it existed (then only the
+   * files' shapes are checked).
+   */
+  derived: z.object({ keys: z.string(), files: z.record(z.string(), FileSumSchema) }).optional(),
 });
-type Manifest = z.infer<typeof ManifestSchema>;
+export type Manifest = z.infer<typeof ManifestSchema>;
 
 /** What `peek` reports of a memory without opening it. */
 export interface MemorySummary {
@@ -60,6 +62,8 @@ export interface OpenLocalStoreOptions {
    * "exact" (plain JS). Default: MEMP_VECTOR_BACKEND, else "simd".
    */
   vectorBackend?: VectorBackend;
+  /** Where the store says what it repaired or ignored (default: one line on stderr). */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -86,16 +90,19 @@ export class LocalMemoryStore implements MemoryStore {
   private txDepth = 0;
   private dirty = false;
   private auxPending = new Map<string, string>();
+  private warnedAux = new Set<string>();
   private taskIndex?: SearchIndex;
   private factsIndex?: SearchIndex;
+  private readonly warn: (message: string) => void;
   readonly backend: VectorBackend;
 
-  private constructor(dir: string, readOnly: boolean, manifest: Manifest, backend: VectorBackend | undefined, expected: EmbedderInfo) {
+  private constructor(dir: string, readOnly: boolean, manifest: Manifest, options: OpenLocalStoreOptions) {
     this.dir = dir;
-    this.expected = expected;
-    this.backend = resolveBackend(backend);
+    this.expected = options.embedder;
+    this.backend = resolveBackend(options.vectorBackend);
     this.readOnly = readOnly;
     this.manifest = manifest;
+    this.warn = options.onWarning ?? ((m) => process.stderr.write(`memp: warning: ${m}\n`));
     const d = manifest.embedder.dimension;
     this.taskVecs = new VectorMatrix(d);
     this.factsVecs = new VectorMatrix(d);
@@ -103,32 +110,42 @@ export class LocalMemoryStore implements MemoryStore {
   }
 
   static async open(dirPath: string, options: OpenLocalStoreOptions): Promise<LocalMemoryStore> {
-    const dir = resolve(dirPath);
+    const dir = memoryDirPath(dirPath);
     const readOnly = options.readOnly ?? false;
-    const manifestPath = join(dir, FILES.manifest);
-    const exists = existsSync(manifestPath) || existsSync(join(dir, FILES.manifest + ".pending"));
-    if (!exists) {
-      if (readOnly || options.create === false) throw new InputError(`no memory here (expected ${manifestPath}); build one with \`memp memory build\``, { file: dir });
-      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError("expected a directory", { file: dir });
-      mkdirSync(dir, { recursive: true });
+    const create = !readOnly && options.create !== false;
+    if (!checkDirectory(dir, readOnly)) {
+      if (!create) throw new InputError(`no memory here (expected ${join(dir, FILES.manifest)}); build one with \`memp memory build\``, { file: dir });
+      makeDirectory(dir);
     }
     const lock = readOnly ? undefined : DirectoryLock.acquire(dir);
     try {
+      // Recovery first: whether a memory exists is decided by the committed files, not by the
+      // leftovers of a first commit that never reached its journal.
       if (!readOnly) recoverTransaction(dir);
-      const now = new Date().toISOString();
-      const manifest = exists
-        ? readManifest(committedPath(dir, FILES.manifest))
-        : { format: STORE_FORMAT, schemaVersion: STORE_SCHEMA_VERSION, embedder: options.embedder, count: 0, generation: 0, createdAt: now, updatedAt: now } satisfies Manifest;
-      const store = new LocalMemoryStore(dir, readOnly, manifest, options.vectorBackend, options.embedder);
-      store.lock = lock;
-      if (exists) {
-        store.embedderState = readEmbedderState(dir);
-        store.load(options.embedder);
-      } else {
-        store.manifest.embedder = { id: options.embedder.id, dimension: options.embedder.dimension };
+      const snapshot = readSnapshot(dir, options.embedder, readOnly);
+      if (!snapshot) {
+        refuseOrphanedFiles(dir);
+        if (readOnly || options.create === false) throw new InputError(`no memory here (expected ${join(dir, FILES.manifest)}); build one with \`memp memory build\``, { file: dir });
+        const now = new Date().toISOString();
+        const manifest: Manifest = {
+          format: STORE_FORMAT,
+          schemaVersion: STORE_SCHEMA_VERSION,
+          embedder: { id: options.embedder.id, dimension: options.embedder.dimension },
+          count: 0,
+          generation: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const store = new LocalMemoryStore(dir, readOnly, manifest, options);
+        store.lock = lock;
         store.embedderState = options.embedder.state;
+        await store.commit();
+        return store;
       }
-      if (!exists) await store.commit();
+      const store = new LocalMemoryStore(dir, readOnly, snapshot.manifest, options);
+      store.lock = lock;
+      store.adopt(snapshot);
+      if (!readOnly && store.repairAuxTails()) await store.commit();
       return store;
     } catch (err) {
       lock?.release();
@@ -138,11 +155,11 @@ export class LocalMemoryStore implements MemoryStore {
 
   /** Reads a memory's manifest and embedder state without opening it (undefined when there is none). */
   static peek(dirPath: string): MemorySummary | undefined {
-    const dir = resolve(dirPath);
-    const path = committedPath(dir, FILES.manifest);
-    if (!existsSync(path)) return undefined;
+    const dir = memoryDirPath(dirPath);
+    const path = committedFile(dir, FILES.manifest);
+    if (!path) return undefined;
     const m = readManifest(path);
-    return { embedder: { ...m.embedder, state: readEmbedderState(dir) }, count: m.count, generation: m.generation, updatedAt: m.updatedAt };
+    return { embedder: { ...m.embedder, state: readEmbedderState(dir, m).state }, count: m.count, generation: m.generation, updatedAt: m.updatedAt };
   }
 
   get embedder(): EmbedderInfo {
@@ -304,8 +321,8 @@ export class LocalMemoryStore implements MemoryStore {
     assertAuxName(name);
     const pending = this.auxPending.get(name);
     if (pending !== undefined) return pending;
-    const path = committedPath(this.dir, name);
-    return existsSync(path) ? readFileSync(path, "utf8") : "";
+    const path = committedFile(this.dir, name);
+    return this.withoutTornTail(name, path ? readText(path) : "");
   }
 
   /** Replaces an auxiliary file in the next commit (immediately, outside a transaction). */
@@ -323,74 +340,56 @@ export class LocalMemoryStore implements MemoryStore {
 
   // ---- internals -------------------------------------------------------------------------
 
-  private load(expected: EmbedderInfo): void {
-    const entriesPath = committedPath(this.dir, FILES.entries);
-    const text = existsSync(entriesPath) ? readFileSync(entriesPath, "utf8") : "";
-    const file = join(this.dir, FILES.entries);
-    const rawLines = text.split("\n");
-    const records = parseJsonl(text, file, "store");
-    for (const rec of records) {
-      const version = (rec.value as { schemaVersion?: unknown })?.schemaVersion;
-      if (typeof version === "number" && version > ENTRY_SCHEMA_VERSION) {
-        throw new CorruptFileError(file, `entry schema version ${version} is newer than this memp supports (${ENTRY_SCHEMA_VERSION}); upgrade memp`, rec.line);
-      }
+  private adopt(snap: Snapshot): void {
+    this.manifest = snap.manifest;
+    this.embedderState = snap.embedderState;
+    this.entries = snap.entries;
+    this.lines = snap.lines;
+    this.rowOf = new Map(snap.entries.map((e, r) => [e.id, r]));
+    if (snap.vectors.stale !== undefined) {
+      this.stale = snap.vectors.stale;
+      this.resetVectors();
+      return;
     }
-    const entries = validateRecords(records, MemoryEntrySchema, { file, kind: "store", label: "invalid entry" });
-    entries.forEach((entry, i) => {
-      const line = records[i]!.line;
-      if (this.rowOf.has(entry.id)) throw new CorruptFileError(file, `duplicate entry id ${entry.id}`, line);
-      this.rowOf.set(entry.id, this.entries.length);
-      this.entries.push(entry);
-      // The line as written keeps fields a newer memp may have added.
-      this.lines.push(rawLines[line - 1]!.trim());
-    });
-    this.stale = this.loadVectors(expected);
-    if (this.stale) this.resetVectors();
+    this.stale = undefined;
+    const v = snap.vectors;
+    this.taskVecs = v.task;
+    this.factsVecs = v.facts;
+    this.valueVecs = v.values;
+    this.valueTexts = v.texts;
+    this.valueRow = new Map(v.texts.map((t, i) => [t, i]));
+    this.invalidateIndexes();
   }
 
-  /** Loads the derived indexes; returns why they cannot be used, if so. */
-  private loadVectors(expected: EmbedderInfo): string | undefined {
-    const m = this.manifest;
-    if (m.embedder.id !== expected.id || m.embedder.dimension !== expected.dimension) {
-      return `the memory was indexed with embedder ${m.embedder.id} (${m.embedder.dimension}-d), not ${expected.id} (${expected.dimension}-d)`;
+  /**
+   * A torn last line in an auxiliary file is what a crash in the middle of an append leaves. A
+   * writer moves it to quarantine (and says so) and commits the file without it with its next
+   * commit, so no record is ever glued to it; a reader leaves it out and says so once.
+   */
+  private withoutTornTail(name: string, text: string): string {
+    const { body, torn } = splitTornTail(text);
+    if (body === text) return text;
+    const path = join(this.dir, name);
+    const bytes = torn === undefined ? 0 : Buffer.byteLength(torn);
+    if (this.readOnly) {
+      if (torn !== undefined && !this.warnedAux.has(name)) {
+        this.warnedAux.add(name);
+        this.warn(`${path}: ignoring a torn last line (${bytes} bytes, the mark of an interrupted write); ${doctorHint(this.dir)}`);
+      }
+      return body;
     }
-    if (m.count !== this.entries.length) return `the manifest counts ${m.count} entries but entries.jsonl holds ${this.entries.length}`;
-    const read = (name: string) => {
-      const path = committedPath(this.dir, name);
-      return existsSync(path) ? readFlatIPFile(path) : undefined;
-    };
-    const task = read(FILES.taskIndex);
-    const factRows = read(FILES.factsIndex);
-    const values = read(FILES.factValueIndex);
-    const textsPath = committedPath(this.dir, FILES.factValueTexts);
-    if (!task || !factRows || !values || !existsSync(textsPath)) return "an index file is missing";
-    let texts: unknown;
-    try {
-      texts = JSON.parse(readFileSync(textsPath, "utf8"));
-    } catch (err) {
-      throw new CorruptFileError(join(this.dir, FILES.factValueTexts), `invalid JSON: ${(err as Error).message}`);
+    this.auxPending.set(name, body);
+    if (torn !== undefined) {
+      const saved = new Quarantine(this.dir).save(`${name}.torn-line`, torn);
+      this.warn(`${path}: its last line was torn (${bytes} bytes, the mark of an interrupted write); moved it to ${saved}`);
     }
-    if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string")) {
-      throw new CorruptFileError(join(this.dir, FILES.factValueTexts), "expected a JSON array of strings");
-    }
-    const d = m.embedder.dimension;
-    if (task.dimension !== d || factRows.dimension !== d || values.dimension !== d) return "an index has the wrong dimension";
-    if (task.size !== this.entries.length) return "the task index does not have one row per entry";
-    if (factRows.size !== this.entries.filter(hasFacts).length) return "the facts index does not have one row per entry with facts";
-    // On disk the facts index holds only entries with facts; the others are keyed by their task.
-    let next = 0;
-    const facts = new VectorMatrix(d, this.entries.length);
-    for (let r = 0; r < this.entries.length; r++) facts.push(hasFacts(this.entries[r]!) ? factRows.row(next++) : task.row(r));
-    if (values.size !== texts.length) return "the fact-value index does not match its texts";
-    this.taskVecs = task;
-    this.factsVecs = facts;
-    this.valueVecs = values;
-    this.valueTexts = texts as string[];
-    this.valueRow = new Map(this.valueTexts.map((t, i) => [t, i]));
-    for (const e of this.entries) {
-      for (const v of Object.values(e.facts ?? {})) if (!this.valueRow.has(v)) return `no vector for the fact value "${v}"`;
-    }
-    return undefined;
+    return body;
+  }
+
+  /** Repairs the auxiliary files' tails when a writer opens; returns whether one changed (the caller commits). */
+  private repairAuxTails(): boolean {
+    for (const name of AUX_FILES) this.readAux(name);
+    return this.auxPending.size > 0;
   }
 
   private appendRow(entry: MemoryEntry, vectors: EntryVectors): void {
@@ -469,13 +468,9 @@ export class LocalMemoryStore implements MemoryStore {
   private rollback(): void {
     this.dirty = false;
     this.auxPending.clear();
-    this.manifest = readManifest(committedPath(this.dir, FILES.manifest));
-    this.entries = [];
-    this.lines = [];
-    this.rowOf = new Map();
-    this.embedderState = readEmbedderState(this.dir);
-    this.resetVectors();
-    this.load(this.expected);
+    const snap = readSnapshot(this.dir, this.expected, this.readOnly);
+    if (!snap) throw new CorruptFileError(join(this.dir, FILES.manifest), `missing; ${doctorHint(this.dir)}`);
+    this.adopt(snap);
   }
 
   private auxWrites(): FileWrite[] {
@@ -490,34 +485,33 @@ export class LocalMemoryStore implements MemoryStore {
       return;
     }
     this.dirty = false;
+    // Someone may have removed the lock by hand and let another writer in: never overwrite its work.
+    this.lock?.assertHeld();
     if (this.stale) {
-      // Entries can change while vectors are stale (e.g. stats); the indexes wait for reindex().
-      this.writeFiles([{ name: FILES.entries, data: this.entriesText() }, ...this.auxWrites()], true);
+      // Entries can change while vectors are stale (e.g. stats); the indexes wait for reindex(), and
+      // the manifest keeps describing the old index files, which therefore stay stale.
+      this.writeFiles([{ name: FILES.entries, data: this.entriesText() }, ...this.auxWrites()], this.manifest.derived, []);
       return;
     }
     this.pruneValues();
-    this.writeFiles(
-      [
-        { name: FILES.entries, data: this.entriesText() },
-        { name: FILES.taskIndex, data: encodeFlatIP(this.taskVecs) },
-        { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs.filtered((r) => hasFacts(this.entries[r]!))) },
-        { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
-        { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
-        ...(this.embedderState === undefined ? [] : [{ name: FILES.embedderState, data: JSON.stringify(this.embedderState) }]),
-        ...this.auxWrites(),
-      ],
-      false,
-    );
+    const derived: FileWrite[] = [
+      { name: FILES.taskIndex, data: encodeFlatIP(this.taskVecs) },
+      { name: FILES.factsIndex, data: encodeFlatIP(this.factsVecs.filtered((r) => hasFacts(this.entries[r]!))) },
+      { name: FILES.factValueIndex, data: encodeFlatIP(this.valueVecs) },
+      { name: FILES.factValueTexts, data: JSON.stringify(this.valueTexts) },
+      ...(this.embedderState === undefined ? [] : [{ name: FILES.embedderState, data: JSON.stringify(this.embedderState) }]),
+    ];
+    const sums = Object.fromEntries(derived.map((w) => [w.name, fileSum(w.data)]));
+    // A state file left from an earlier embedder would be read back as this one's.
+    const deletes = this.embedderState === undefined && existsSync(join(this.dir, FILES.embedderState)) ? [FILES.embedderState] : [];
+    this.writeFiles([{ name: FILES.entries, data: this.entriesText() }, ...derived, ...this.auxWrites()], { keys: keysDigest(this.entries), files: sums }, deletes);
   }
 
-  private writeFiles(writes: FileWrite[], keepOldCount: boolean): void {
-    this.manifest = {
-      ...this.manifest,
-      count: keepOldCount ? this.manifest.count : this.entries.length,
-      generation: this.manifest.generation + 1,
-      updatedAt: new Date().toISOString(),
-    };
-    commitFiles(this.dir, [...writes, { name: FILES.manifest, data: JSON.stringify(this.manifest, null, 2) + "\n" }]);
+  private writeFiles(writes: FileWrite[], derived: Manifest["derived"], deletes: string[]): void {
+    const next: Manifest = { ...this.manifest, count: this.entries.length, generation: this.manifest.generation + 1, updatedAt: new Date().toISOString(), derived };
+    if (!derived) delete next.derived;
+    this.manifest = next;
+    commitFiles(this.dir, [...writes, { name: FILES.manifest, data: JSON.stringify(this.manifest, null, 2) + "\n" }], deletes);
   }
 
   private entriesText(): string {
@@ -525,8 +519,8 @@ export class LocalMemoryStore implements MemoryStore {
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw new InputError("this memory was opened read-only", { file: this.dir });
-    if (!this.lock) throw new InputError("this memory has been closed", { file: this.dir });
+    if (this.readOnly) throw new ReadOnlyError(this.dir);
+    if (!this.lock) throw new ClosedError(this.dir);
   }
 
   private assertFresh(): void {
@@ -534,10 +528,300 @@ export class LocalMemoryStore implements MemoryStore {
   }
 }
 
-const CORE_FILES = new Set<string>(Object.values(FILES));
-
 function assertAuxName(name: string): void {
-  if (!/^[\w.-]+\.jsonl?$/.test(name) || CORE_FILES.has(name)) throw new InputError(`"${name}" is not an auxiliary file name`, { field: "name" });
+  if (!(AUX_FILES as readonly string[]).includes(name)) {
+    throw new InputError(`"${name}" is not an auxiliary file of the memory (expected one of ${AUX_FILES.join(", ")})`, { field: "name" });
+  }
+}
+
+export function isAuxFile(name: string): name is AuxFile {
+  return (AUX_FILES as readonly string[]).includes(name);
+}
+
+/** How to recover, appended to every refusal caused by a damaged memory. */
+export function doctorHint(dir: string): string {
+  return `run \`memp memory doctor --memory-dir ${dir}\` to see every problem, and add --repair to rebuild what can be rebuilt (it keeps what it replaces in ${join(dir, QUARANTINE_DIR)}/)`;
+}
+
+/** The memory directory as an absolute path. An empty path is refused: it would silently mean the current directory. */
+export function memoryDirPath(dirPath: string): string {
+  if (typeof dirPath !== "string" || dirPath.trim() === "") {
+    throw new InputError(`expected a memory directory, got an empty path (${JSON.stringify(dirPath)}); pass one such as --memory-dir ./mem`);
+  }
+  return resolve(dirPath);
+}
+
+/** Whether the directory exists, as something this process can use; one-line errors otherwise. */
+function checkDirectory(dir: string, readOnly: boolean): boolean {
+  const expected = readOnly ? "a readable memory directory" : "a memory directory memp can write to";
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw dirError(dir, err, expected);
+    let link: string | undefined;
+    try {
+      if (lstatSync(dir).isSymbolicLink()) link = readlinkSync(dir);
+    } catch {
+      // nothing there at all
+    }
+    if (link !== undefined) throw new InputError(`is a symbolic link to ${link}, which does not exist; expected ${expected}`, { file: dir });
+    return false;
+  }
+  if (!isDir) throw new InputError(`is a file; expected ${expected}`, { file: dir });
+  try {
+    accessSync(dir, readOnly ? constants.R_OK | constants.X_OK : constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw dirError(dir, err, expected);
+  }
+  return true;
+}
+
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw dirError(dir, err, "a memory directory memp can create");
+  }
+}
+
+function dirError(dir: string, err: unknown, expected: string): InputError {
+  const e = err as NodeJS.ErrnoException;
+  const why =
+    e.code === "ENOTDIR"
+      ? "a parent of this path is a file, not a directory"
+      : e.code === "EACCES" || e.code === "EPERM"
+        ? "permission denied"
+        : e.code === "ELOOP"
+          ? "too many levels of symbolic links"
+          : e.code === "EROFS"
+            ? "the filesystem is read-only"
+            : e.code === "EEXIST"
+              ? "a file or dangling symbolic link is in the way"
+              : `${e.code ?? "error"}: ${e.message}`;
+  return new InputError(`${why}; expected ${expected}`, { file: dir, cause: err });
+}
+
+/**
+ * Files of a memory without its manifest: the manifest was lost, not the memory. Starting a new
+ * memory here would overwrite the entries, so this is refused, with the way to rebuild it.
+ */
+function refuseOrphanedFiles(dir: string): void {
+  const present = [FILES.entries, ...AUX_FILES, ...DERIVED_FILES].filter((n) => existsSync(join(dir, n)));
+  if (present.length === 0) return;
+  const entriesPath = join(dir, FILES.entries);
+  const n = existsSync(entriesPath) ? countLines(readText(entriesPath)) : 0;
+  throw new CorruptFileError(
+    join(dir, FILES.manifest),
+    `missing, but the directory holds ${present.join(", ")}${existsSync(entriesPath) ? ` (${n} ${n === 1 ? "entry" : "entries"})` : ""}: ` +
+      `a memory whose manifest was lost. Refusing to start a new memory over it; rebuild the manifest from the entries with ` +
+      `\`memp memory doctor --memory-dir ${dir} --repair\``,
+  );
+}
+
+type DerivedVectors =
+  | { stale: string }
+  | { stale?: undefined; task: VectorMatrix; facts: VectorMatrix; values: VectorMatrix; texts: string[] };
+
+interface Snapshot {
+  manifest: Manifest;
+  embedderState: unknown;
+  entries: MemoryEntry[];
+  lines: string[];
+  vectors: DerivedVectors;
+}
+
+/**
+ * One committed state of the memory, or undefined when it has no manifest. A writer holds the
+ * lock, so what it reads is consistent; a reader may read across a commit, so it reads again
+ * while the manifest changes under it (and only then blames the files).
+ */
+function readSnapshot(dir: string, expected: EmbedderInfo, readOnly: boolean): Snapshot | undefined {
+  for (let attempt = 0; ; attempt++) {
+    const before = readOnly ? commitStamp(dir) : "";
+    try {
+      const snap = readSnapshotOnce(dir, expected);
+      if (!readOnly || attempt >= 4 || commitStamp(dir) === before) return snap;
+    } catch (err) {
+      if (!readOnly || attempt >= 4 || commitStamp(dir) === before) throw err;
+    }
+  }
+}
+
+function commitStamp(dir: string): string {
+  try {
+    const p = committedFile(dir, FILES.manifest);
+    return p ? readFileSync(p, "utf8") : "";
+  } catch {
+    return "?";
+  }
+}
+
+function readSnapshotOnce(dir: string, expected: EmbedderInfo): Snapshot | undefined {
+  const manifestPath = committedFile(dir, FILES.manifest);
+  if (!manifestPath) return undefined;
+  const manifest = readManifest(manifestPath);
+  const { entries, lines } = readEntries(dir, manifest);
+  const { state, problem } = readEmbedderState(dir, manifest);
+  return { manifest, embedderState: state, entries, lines, vectors: loadDerived(dir, manifest, entries, expected, problem) };
+}
+
+/** Parses entries.jsonl; anything that does not add up with the manifest is refused. */
+export function readEntries(dir: string, manifest: Manifest | undefined): { entries: MemoryEntry[]; lines: string[] } {
+  const file = join(dir, FILES.entries);
+  const path = committedFile(dir, FILES.entries);
+  const exists = path !== undefined;
+  const text = path ? readText(path) : "";
+  const entries: MemoryEntry[] = [];
+  const lines: string[] = [];
+  try {
+    const rawLines = text.split("\n");
+    const records = parseJsonl(text, file, "store");
+    for (const rec of records) {
+      const version = (rec.value as { schemaVersion?: unknown })?.schemaVersion;
+      if (typeof version === "number" && version > ENTRY_SCHEMA_VERSION) {
+        throw new CorruptFileError(file, `entry schema version ${version} is newer than this memp supports (${ENTRY_SCHEMA_VERSION}); upgrade memp`, rec.line);
+      }
+    }
+    const valid = validateRecords(records, MemoryEntrySchema, { file, kind: "store", label: "invalid entry" });
+    const seen = new Set<string>();
+    valid.forEach((entry, i) => {
+      const line = records[i]!.line;
+      if (seen.has(entry.id)) throw new CorruptFileError(file, `duplicate entry id ${entry.id}`, line);
+      seen.add(entry.id);
+      entries.push(entry);
+      // The line as written keeps fields a newer memp may have added.
+      lines.push(rawLines[line - 1]!.trim());
+    });
+  } catch (err) {
+    if (CorruptFileError.isInstance(err) && !/upgrade memp$/.test(err.message)) throw withHint(err, dir);
+    throw err;
+  }
+  if (manifest && entries.length !== manifest.count) {
+    throw new CorruptFileError(
+      file,
+      `${exists ? `holds ${entries.length} ${entries.length === 1 ? "entry" : "entries"}` : "is missing"}, but ${FILES.manifest} records ${manifest.count} ` +
+        `(generation ${manifest.generation}): entries were lost or changed outside memp. Refusing to use the memory, so that the loss ` +
+        `does not become permanent: restore ${FILES.entries} from a backup, or accept the ${entries.length} that are left with ` +
+        `\`memp memory doctor --memory-dir ${dir} --repair\` (it keeps what it replaces in ${join(dir, QUARANTINE_DIR)}/)`,
+    );
+  }
+  return { entries, lines };
+}
+
+function withHint(err: CorruptFileError, dir: string): CorruptFileError {
+  const prefix = `${err.file}${err.line === undefined ? "" : `:${err.line}`}: `;
+  const detail = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new CorruptFileError(err.file, `${detail}; ${doctorHint(dir)}`, err.line, err.cause);
+}
+
+/**
+ * Loads the derived indexes, verified against the manifest's checksums and the entries they were
+ * built for; returns why they cannot be used instead (then they are rebuilt from the entries).
+ */
+export function loadDerived(dir: string, m: Manifest, entries: MemoryEntry[], expected: EmbedderInfo, stateProblem?: string): DerivedVectors {
+  if (m.embedder.id !== expected.id || m.embedder.dimension !== expected.dimension) {
+    return { stale: `the memory was indexed with embedder ${m.embedder.id} (${m.embedder.dimension}-d), not ${expected.id} (${expected.dimension}-d)` };
+  }
+  if (stateProblem) return { stale: stateProblem };
+  if (m.derived && m.derived.keys !== keysDigest(entries)) return { stale: `the indexes were built for other entries (${FILES.entries} changed since)` };
+  const names = [FILES.taskIndex, FILES.factsIndex, FILES.factValueIndex, FILES.factValueTexts];
+  const bytes = new Map<string, Buffer>();
+  for (const name of names) {
+    const path = committedFile(dir, name);
+    if (!path) return { stale: "an index file is missing" };
+    let buf: Buffer;
+    try {
+      buf = name === FILES.factValueTexts ? readFileSync(path) : readIndexBytes(path);
+    } catch (err) {
+      return { stale: `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    if (m.derived && !sumMatches(buf, m.derived.files[name])) return { stale: `${name} does not match its checksum in ${FILES.manifest} (damaged)` };
+    bytes.set(name, buf);
+  }
+  let task: VectorMatrix, factRows: VectorMatrix, values: VectorMatrix;
+  try {
+    task = decodeFlatIP(bytes.get(FILES.taskIndex)!, join(dir, FILES.taskIndex));
+    factRows = decodeFlatIP(bytes.get(FILES.factsIndex)!, join(dir, FILES.factsIndex));
+    values = decodeFlatIP(bytes.get(FILES.factValueIndex)!, join(dir, FILES.factValueIndex));
+  } catch (err) {
+    if (CorruptFileError.isInstance(err)) return { stale: err.message };
+    throw err;
+  }
+  let texts: unknown;
+  try {
+    texts = JSON.parse(bytes.get(FILES.factValueTexts)!.toString("utf8"));
+  } catch (err) {
+    return { stale: `${FILES.factValueTexts} is not valid JSON (${(err as Error).message})` };
+  }
+  if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string")) return { stale: `${FILES.factValueTexts} is not a JSON array of strings` };
+  const d = m.embedder.dimension;
+  if (task.dimension !== d || factRows.dimension !== d || values.dimension !== d) return { stale: "an index has the wrong dimension" };
+  if (task.size !== entries.length) return { stale: "the task index does not have one row per entry" };
+  if (factRows.size !== entries.filter(hasFacts).length) return { stale: "the facts index does not have one row per entry with facts" };
+  // On disk the facts index holds only entries with facts; the others are keyed by their task.
+  let next = 0;
+  const facts = new VectorMatrix(d, entries.length);
+  for (let r = 0; r < entries.length; r++) facts.push(hasFacts(entries[r]!) ? factRows.row(next++) : task.row(r));
+  if (values.size !== texts.length) return { stale: "the fact-value index does not match its texts" };
+  const known = new Set(texts as string[]);
+  for (const e of entries) {
+    for (const v of Object.values(e.facts ?? {})) if (!known.has(v)) return { stale: `no vector for the fact value "${v}"` };
+  }
+  return { task, facts, values, texts: texts as string[] };
+}
+
+/** What the indexes depend on: each entry's id, task and facts, in row order. */
+export function keysDigest(entries: MemoryEntry[]): string {
+  const text = entries.map((e) => JSON.stringify([e.id, e.task, e.facts])).join("\n");
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+/** Size and CRC-32 of a file's bytes: cheap enough to check on every open, and catches bit flips. */
+export function fileSum(data: string | Uint8Array): { bytes: number; crc32: string } {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  return { bytes: buf.length, crc32: crc32(buf).toString(16).padStart(8, "0") };
+}
+
+function sumMatches(buf: Uint8Array, sum: { bytes: number; crc32: string } | undefined): boolean {
+  if (!sum) return false;
+  const actual = fileSum(buf);
+  return actual.bytes === sum.bytes && actual.crc32 === sum.crc32;
+}
+
+/**
+ * Splits off a torn last line: text that does not end in a newline and whose last line is not
+ * JSON (a record cut short; a prefix of a JSON object is never valid JSON). A complete last line
+ * that only lacks its newline gets one.
+ */
+export function splitTornTail(text: string): { body: string; torn?: string } {
+  if (text === "" || text.endsWith("\n")) return { body: text };
+  const cut = text.lastIndexOf("\n") + 1;
+  const last = text.slice(cut);
+  if (last.trim() === "") return { body: text.slice(0, cut) };
+  try {
+    JSON.parse(last);
+    return { body: text + "\n" };
+  } catch {
+    return { body: text.slice(0, cut), torn: last };
+  }
+}
+
+export function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") throw new CorruptFileError(path, "is a directory; expected a file of the memory");
+    if (code === "EACCES" || code === "EPERM") throw new InputError("permission denied; expected a readable file", { file: path, cause: err });
+    throw err;
+  }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (const line of text.split("\n")) if (line.trim() !== "") n++;
+  return n;
 }
 
 function hasFacts(e: MemoryEntry): boolean {
@@ -552,25 +836,40 @@ function resolveBackend(requested: VectorBackend | undefined): VectorBackend {
   return value;
 }
 
-function readEmbedderState(dir: string): unknown {
-  const path = committedPath(dir, FILES.embedderState);
-  if (!existsSync(path)) return undefined;
+/**
+ * The embedder state (a derived file), or why it cannot be trusted: then it is left out and the
+ * vectors that depend on it are rebuilt, instead of the memory refusing to open.
+ */
+export function readEmbedderState(dir: string, m: Manifest | undefined): { state: unknown; problem?: string } {
+  const path = committedFile(dir, FILES.embedderState);
+  if (!path) return { state: undefined };
+  let bytes: Buffer;
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    bytes = readFileSync(path);
   } catch (err) {
-    throw new CorruptFileError(join(dir, FILES.embedderState), `invalid JSON: ${(err as Error).message}`, undefined, err);
+    return { state: undefined, problem: `${FILES.embedderState} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+  }
+  if (m?.derived && !sumMatches(bytes, m.derived.files[FILES.embedderState])) {
+    return { state: undefined, problem: `${FILES.embedderState} does not match its checksum in ${FILES.manifest} (damaged)` };
+  }
+  try {
+    return { state: JSON.parse(bytes.toString("utf8")) };
+  } catch (err) {
+    return { state: undefined, problem: `${FILES.embedderState} is not valid JSON (${(err as Error).message})` };
   }
 }
 
-function readManifest(path: string): Manifest {
+export function readManifest(path: string): Manifest {
+  const dir = dirname(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(readText(path));
   } catch (err) {
-    throw new CorruptFileError(path, `invalid JSON: ${(err as Error).message}`, undefined, err);
+    if (MempError.isInstance(err)) throw err;
+    throw new CorruptFileError(path, `invalid JSON: ${(err as Error).message}; ${doctorHint(dir)}`, undefined, err);
   }
   const parsed = ManifestSchema.safeParse(raw);
-  if (!parsed.success) throw new CorruptFileError(path, `invalid manifest: ${issueText(parsed.error.issues[0]!)}`);
+  if (!parsed.success) throw new CorruptFileError(path, `invalid manifest: ${issueText(parsed.error.issues[0]!)}; ${doctorHint(dir)}`);
   if (parsed.data.schemaVersion > STORE_SCHEMA_VERSION) {
     throw new CorruptFileError(path, `memory schema version ${parsed.data.schemaVersion} is newer than this memp supports (${STORE_SCHEMA_VERSION}); upgrade memp`);
   }

@@ -100,6 +100,11 @@ export function encodeFlatIP(m: VectorMatrix): Buffer {
  * bytes), which lets the matrix view the bytes in place instead of copying them.
  */
 export function readFlatIPFile(path: string): VectorMatrix {
+  return decodeFlatIP(readIndexBytes(path), path);
+}
+
+/** An index file's bytes, placed so that `decodeFlatIP` can view its floats without a copy. */
+export function readIndexBytes(path: string): Buffer {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
@@ -111,7 +116,7 @@ export function readFlatIPFile(path: string): VectorMatrix {
       if (n === 0) break;
       off += n;
     }
-    return decodeFlatIP(backing.subarray(pad, pad + off), path);
+    return backing.subarray(pad, pad + off);
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,6 @@
 import type { MemoryBank } from "../bank.js";
 import { buildMemory } from "../build/runner.js";
-import { ConfigError, InputError, MempError } from "../../src/errors.js";
+import { ConfigError, InputError, MempError, hasKind } from "../../src/errors.js";
 import type { StructuredOutputMode } from "../../src/util/model-json.js";
 import type { BuildFallback } from "../build/types.js";
 import type { MemoryEntry } from "../types.js";
@@ -45,16 +45,18 @@ export type UpdateReportWithFallbacks = UpdateReport & { fallbacks: UpdateFallba
 
 /** An update given up on and rolled back: the memory is as it was. `report` says what failed. */
 export class UpdateAbandonedError extends MempError {
+  static override readonly kind: string = "memp.UpdateAbandonedError";
+
+  static override isInstance(value: unknown): value is UpdateAbandonedError {
+    return hasKind(value, UpdateAbandonedError.kind);
+  }
+
   override readonly name = "UpdateAbandonedError";
   constructor(
     message: string,
     readonly report: UpdateReportWithFallbacks,
   ) {
     super(message);
-  }
-
-  static override isInstance(value: unknown): value is UpdateAbandonedError {
-    return MempError.isInstance(value) && value.name === "UpdateAbandonedError";
   }
 }
 

@@ -1,13 +1,13 @@
 import { z } from "zod";
+import { CorruptFileError } from "../../src/errors.js";
 import { parseJsonl, toJsonl } from "../../src/util/jsonl.js";
 import { validateRecords } from "../../src/util/validate.js";
+import { AUX_FILES } from "../store/files.js";
 import type { MemoryStore } from "../store/types.js";
 import { MemoryEntrySchema, type MemoryEntry } from "../types.js";
 
-/** Auxiliary files an update writes, committed atomically with the entries. */
-export const ARCHIVE_FILE = "archive.jsonl";
-export const HISTORY_FILE = "history.jsonl";
-export const UPDATE_LOG_FILE = "updates.jsonl";
+/** Auxiliary files an update writes, committed atomically with the entries (the store knows no others). */
+export const [ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE] = AUX_FILES;
 
 export const ArchiveRecordSchema = z.object({
   entry: MemoryEntrySchema,
@@ -46,7 +46,13 @@ export function readRecords<T>(store: MemoryStore, file: string, schema: z.ZodTy
 
 export async function appendRecords(store: MemoryStore, file: string, records: unknown[]): Promise<void> {
   if (records.length === 0) return;
-  await store.writeAux(file, store.readAux(file) + toJsonl(records));
+  const text = store.readAux(file);
+  // A record glued to a line without its newline would make both unreadable, for good. The local
+  // store never returns a torn tail (it quarantines it); this guards any other MemoryStore.
+  if (text !== "" && !text.endsWith("\n")) {
+    throw new CorruptFileError(`${store.dir}/${file}`, `does not end with a complete line; refusing to append to it (run \`memp memory doctor --memory-dir ${store.dir} --repair\`)`);
+  }
+  await store.writeAux(file, text + toJsonl(records));
 }
 
 export function versionOf(entry: MemoryEntry): number {

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { MempError } from "../errors.js";
+import { MempError, hasKind } from "../errors.js";
 
 /** Exit codes of the `memp` contract. */
 export const EXIT_OK = 0;
@@ -8,6 +8,12 @@ export const EXIT_USAGE = 2;
 
 /** Thrown by command actions for a usage mistake that commander cannot see (e.g. a bad choice). */
 export class UsageError extends MempError {
+  static override readonly kind: string = "memp.UsageError";
+
+  static override isInstance(value: unknown): value is UsageError {
+    return hasKind(value, UsageError.kind);
+  }
+
   override readonly name = "UsageError";
 }
 

@@ -6,12 +6,18 @@ import { fileURLToPath } from "node:url";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
-import { InputError, MempError } from "../errors.js";
+import { InputError, MempError, hasKind } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { createProgress } from "../util/progress.js";
 import { isUserFsError, userPathError } from "../util/user-files.js";
 
 export class DownloadError extends MempError {
+  static override readonly kind: string = "memp.DownloadError";
+
+  static override isInstance(value: unknown): value is DownloadError {
+    return hasKind(value, DownloadError.kind);
+  }
+
   override readonly name = "DownloadError";
 }
 

@@ -10,31 +10,78 @@ export function setBeforeRenameHookForTesting(hook: typeof beforeRename): void {
 }
 
 /**
+ * Hook for fault-injection tests: called before every step whose interruption could leave a
+ * different state on disk (each fsync, rename, unlink), with a label naming the step and file, so
+ * a test can SIGKILL a child process at each of them in turn.
+ */
+let faultHook: ((label: string) => void) | undefined;
+
+export function setFaultHookForTesting(hook: typeof faultHook): void {
+  faultHook = hook;
+}
+
+export function faultPoint(label: string): void {
+  faultHook?.(label);
+}
+
+/**
  * Writes `data` to `path` so that a reader (or a crash) sees either the old file or the whole new
  * one: the bytes go to a temp file in the same directory, are fsynced, then renamed over `path`.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   const tmp = tempPath(path);
-  const fd = openSync(tmp, "w", 0o644);
+  // "wx": never write through a file (or planted symlink) that is already there.
+  const fd = openSync(tmp, "wx", 0o644);
   try {
     const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let offset = 0;
     while (offset < buf.length) offset += writeSync(fd, buf, offset, buf.length - offset);
+    faultPoint(`fsync ${basename(path)}`);
     fsyncSync(fd);
   } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    closeQuietly(fd);
+    removeQuietly(tmp);
     throw err;
   }
-  closeSync(fd);
+  try {
+    closeSync(fd);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
   beforeRename?.(tmp, path);
-  renameSync(tmp, path);
+  faultPoint(`rename ${basename(path)}`);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    // e.g. `path` is a directory: the temp file must not outlive the failed write.
+    removeQuietly(tmp);
+    throw err;
+  }
   fsyncDir(dir);
+}
+
+/** Cleanup on an error path must not replace the error being reported. */
+function removeQuietly(tmp: string): void {
+  try {
+    rmSync(tmp, { force: true });
+  } catch {
+    // the original error is the one to report
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // as above
+  }
 }
 
 /** Makes a rename durable; a no-op where directories cannot be opened (Windows). */
 export function fsyncDir(dir: string): void {
+  faultPoint(`fsync ${basename(dir)}/`);
   let fd: number | undefined;
   try {
     fd = openSync(dir, "r");
@@ -64,13 +111,23 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
     await file.writeFile(data);
     await file.sync();
   } catch (err) {
-    await file.close();
-    await rm(tmp, { force: true });
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await file.close();
+  try {
+    await file.close();
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
   beforeRename?.(tmp, path);
-  await rename(tmp, path);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
   let handle;
   try {
     handle = await open(dir, "r");

@@ -353,6 +353,6 @@ describe("createChatModel and createEmbeddings go through the resilient transpor
     useEndpoint(server.url);
     const { embeddings } = await createEmbeddings("openai:emb-model", { cacheDir: tempDir("memp-rf-"), maxAttempts: 2, backoffBaseMs: 10 });
     const error = await embeddings.embedQuery("a text").catch((e: unknown) => e);
-    expect((error as Error).message).toBe(`model endpoint ${server.url} failed after 2 attempts: 500 Internal Server Error`);
+    expect((error as Error).message).toBe(`model endpoint ${server.url} failed after 2 attempts: 500 Internal Server Error (embeddings openai:emb-model)`);
   });
 });
