@@ -8,9 +8,9 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { EnvironmentInfo, StepResult, TextEnvironment } from "../environments/types.js";
 import type { MemoryEntry } from "../memory/types.js";
-import type { Trajectory, TrajectoryStep } from "../src/trajectory.js";
+import type { Trajectory, TrajectoryStep } from "../core/trajectory.js";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "./usage.js";
-import { ConfigError, StateError, hasKind } from "../src/errors.js";
+import { ConfigError, StateError, hasKind } from "../core/errors.js";
 
 /** One chat turn as the results files keep it. */
 export interface TranscriptMessage {

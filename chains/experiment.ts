@@ -20,7 +20,7 @@ import { LocalMemoryStore } from "../memory/store/local.js";
 import type { RetrievePolicyName } from "../memory/retrieve/types.js";
 import type { BuildKind, MemoryEntry } from "../memory/types.js";
 import { updateTags, type UpdatePolicyName, type UpdateReport } from "../memory/update/index.js";
-import { InputError, MempError } from "../src/errors.js";
+import { InputError, MempError } from "../core/errors.js";
 import { EpisodeChain } from "./episode-chain.js";
 import { costOf, priceOf, type PriceTable } from "./prices.js";
 import { createRunProgress, type RunProgress } from "./progress.js";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { InputError } from "../src/errors.js";
+import { InputError } from "../core/errors.js";
 import type { TokenUsage } from "./usage.js";
 
 export interface Price {

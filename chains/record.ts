@@ -3,7 +3,7 @@
  * thing a resumed run, the summary and the report read back.
  */
 import { z } from "zod";
-import type { Trajectory } from "../src/trajectory.js";
+import type { Trajectory } from "../core/trajectory.js";
 import type { StepRecord, TranscriptMessage } from "./episode.js";
 import type { TokenUsage } from "./usage.js";
 

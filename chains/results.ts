@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../src/errors.js";
-import { writeFileAtomic, writeFileAtomicAsync } from "../src/util/atomic.js";
+import { InputError } from "../core/errors.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "../core/util/atomic.js";
 import { EpisodeRecordSchema, episodeFileName, type EpisodeRecord } from "./record.js";
 
 export class RunFolder {

@@ -5,10 +5,10 @@
  * from, and the benchmark's own summary figures.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ConfigError } from "../src/errors.js";
+import { ConfigError } from "../core/errors.js";
 import type { AgentMiddleware } from "langchain";
 import type { TextEnvironment } from "../environments/types.js";
-import type { Trajectory } from "../src/trajectory.js";
+import type { Trajectory } from "../core/trajectory.js";
 import type { EpisodeAgent, EpisodeResult } from "./episode.js";
 
 /** react: MemP's text format; tools: createAgent with tool calls; replay: the model-free case-based floor. */

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { InputError } from "../src/errors.js";
-import { FactsSchema, TrajectorySchema, type Trajectory, type TrajectoryStep } from "../src/trajectory.js";
-import { parseJsonl } from "../src/util/jsonl.js";
-import { readUserText } from "../src/util/user-files.js";
-import { issueText, validateRecords, warnOnStderr, type Warn } from "../src/util/validate.js";
+import { InputError } from "../core/errors.js";
+import { FactsSchema, TrajectorySchema, type Trajectory, type TrajectoryStep } from "../core/trajectory.js";
+import { parseJsonl } from "../core/util/jsonl.js";
+import { readUserText } from "../core/util/user-files.js";
+import { issueText, validateRecords, warnOnStderr, type Warn } from "../core/util/validate.js";
 import type { FinishedTask } from "./update/types.js";
 
 export interface SourcedTrajectory {

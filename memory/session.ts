@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { ConfigError, InputError } from "../src/errors.js";
-import type { Trajectory } from "../src/trajectory.js";
+import { ConfigError, InputError } from "../core/errors.js";
+import type { Trajectory } from "../core/trajectory.js";
 import type { MemoryBank } from "./bank.js";
 import { formatGuidelines, resolveRetrieval, retrieveWith, taskFacts, type ResolvedRetrieval, type RetrievalOptions, type RetrievedEntry } from "./retrieve/index.js";
 import { needsFacts } from "./retrieve/options.js";

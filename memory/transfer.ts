@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { InputError } from "../src/errors.js";
-import { parseJsonl, toJsonl, type JsonlRecord } from "../src/util/jsonl.js";
-import { writeUserFile } from "../src/util/user-files.js";
-import { validateRecords } from "../src/util/validate.js";
+import { InputError } from "../core/errors.js";
+import { parseJsonl, toJsonl, type JsonlRecord } from "../core/util/jsonl.js";
+import { writeUserFile } from "../core/util/user-files.js";
+import { validateRecords } from "../core/util/validate.js";
 import { readInputFile } from "./input.js";
 import type { MemoryBank } from "./bank.js";
 import { MemoryEntrySchema, type MemoryEntry } from "./types.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { TrajectoryStepSchema } from "../src/trajectory.js";
+import { TrajectoryStepSchema } from "../core/trajectory.js";
 
 /** Bumped when the on-disk entry shape changes; readers refuse newer versions. */
 export const ENTRY_SCHEMA_VERSION = 1;

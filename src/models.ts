@@ -2,12 +2,12 @@ import { join } from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAI, OpenAIEmbeddings } from "@langchain/openai";
 import { withDiskCache } from "../memory/embeddings/cached.js";
-import { namingEndpointErrors } from "./util/model-json.js";
+import { namingEndpointErrors } from "../core/util/model-json.js";
 import type { IdentifiedEmbeddings } from "../memory/embeddings/identified.js";
 import { LocalHashEmbeddings } from "../memory/embeddings/local.js";
-import { cacheHome, env } from "./config.js";
-import { ConfigError } from "./errors.js";
-import { defaultModelRpm, openAIClientFields, sharedRateLimiter, type ModelEndpointEvent } from "./util/resilient-fetch.js";
+import { cacheHome, env } from "../core/config.js";
+import { ConfigError } from "../core/errors.js";
+import { defaultModelRpm, openAIClientFields, sharedRateLimiter, type ModelEndpointEvent } from "../core/util/resilient-fetch.js";
 
 /** How requests to the endpoint are made; shared by chat models and embeddings. */
 export interface ModelTransportOptions {
@@ -35,7 +35,7 @@ export interface ChatModelOptions extends ModelTransportOptions {
 /**
  * A chat model on any OpenAI-compatible endpoint: OpenAI itself, or vLLM, Ollama, LM Studio...
  * through OPENAI_BASE_URL. Local servers usually need no key, so one is only required when no
- * base URL is set. Every request goes through the resilient transport (src/util/resilient-fetch.ts);
+ * base URL is set. Every request goes through the resilient transport (core/util/resilient-fetch.ts);
  * a call that keeps failing rejects with a `ModelEndpointError` naming the endpoint.
  */
 export function createChatModel(model: string, options: ChatModelOptions = {}): BaseChatModel {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../src/util/atomic.js";
+import { writeFileAtomic } from "../../core/util/atomic.js";
 import { kScalingSpec, learningCurveSpec, stepsCurveSpec, type BatchPoint, type KPoint } from "../report/charts.js";
 import { renderChart } from "../report/render.js";
 import type { TopLevelSpec } from "vega-lite";

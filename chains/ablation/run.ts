@@ -5,7 +5,7 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { IdentifiedEmbeddings } from "../../memory/embeddings/identified.js";
-import { MempError } from "../../src/errors.js";
+import { MempError } from "../../core/errors.js";
 import { runExperiment, type ExperimentOutcome } from "../experiment.js";
 import type { PriceTable } from "../prices.js";
 import type { RunProgress } from "../progress.js";

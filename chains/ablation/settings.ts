@@ -7,8 +7,8 @@ import { z } from "zod";
 import { RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/types.js";
 import { BUILD_KINDS, type BuildKind } from "../../memory/types.js";
 import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/types.js";
-import { InputError } from "../../src/errors.js";
-import { issueError } from "../../src/util/validate.js";
+import { InputError } from "../../core/errors.js";
+import { issueError } from "../../core/util/validate.js";
 import type { AgentMode } from "../suite.js";
 
 export const BUILD_ROWS = ["none", ...BUILD_KINDS] as const;

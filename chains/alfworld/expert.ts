@@ -6,7 +6,7 @@ import { AlfworldEnvironment } from "../../environments/alfworld/environment.js"
 import { AlfworldExpert, type ExpertTask } from "../../environments/alfworld/expert.js";
 import type { GrammarVersion } from "../../environments/alfworld/game.js";
 import type { GameEntry, TaskName } from "../../environments/alfworld/splits.js";
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { runEpisode, type EpisodeAgent, type EpisodeContext } from "../episode.js";
 
 /** Plays the expert's decisions; it reads only the observations and the admissible commands. */

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
-import { messageText } from "../../src/util/model-json.js";
+import { messageText } from "../../core/util/model-json.js";
 import type { EpisodeAgent, EpisodeContext } from "../episode.js";
 import { parseReactReply } from "../reply.js";
 import { toTranscript } from "../transcript.js";

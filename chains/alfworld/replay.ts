@@ -8,7 +8,7 @@
  */
 import type { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
 import type { MemoryEntry } from "../../memory/types.js";
-import { hashString, mulberry32 } from "../../src/util/random.js";
+import { hashString, mulberry32 } from "../../core/util/random.js";
 import type { EpisodeAgent, EpisodeContext } from "../episode.js";
 
 export interface ReplayAgentOptions {

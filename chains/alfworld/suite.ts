@@ -1,8 +1,8 @@
 import { AlfworldEnvironment, actionVocabulary } from "../../environments/alfworld/environment.js";
 import { GRAMMAR_VERSIONS, type GrammarVersion } from "../../environments/alfworld/game.js";
 import { ALFWORLD_SPLITS, listGames, type AlfworldSplit, type GameEntry, type TaskName } from "../../environments/alfworld/splits.js";
-import { alfworldDataDir } from "../../src/config.js";
-import { InputError } from "../../src/errors.js";
+import { alfworldDataDir } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
 import { modelFor, type ExperimentSuite, type EpisodeItem, type SetupOptions } from "../suite.js";
 import { expertTrajectories, oneShotDemos, type Demonstration } from "./expert.js";
 import { AlfworldReactAgent } from "./react.js";

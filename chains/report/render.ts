@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { writeFileAtomic } from "../../src/util/atomic.js";
+import { writeFileAtomic } from "../../core/util/atomic.js";
 
 type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>["logger"]>;
 

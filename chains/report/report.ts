@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../src/util/atomic.js";
+import { writeFileAtomic } from "../../core/util/atomic.js";
 import { reportCharts } from "./charts.js";
 import { renderChart, type RenderedChart } from "./render.js";
 import type { LoadedRun } from "./results.js";

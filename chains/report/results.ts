@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
-import { InputError } from "../../src/errors.js";
-import { issueError } from "../../src/util/validate.js";
+import { InputError } from "../../core/errors.js";
+import { issueError } from "../../core/util/validate.js";
 import { EpisodeRecordSchema, type EpisodeRecord } from "../record.js";
 import { runFileSchema, summaryFileSchema, type RunFile, type RunSummary } from "./schema.js";
 import { summarizeEpisodes } from "./summarize.js";

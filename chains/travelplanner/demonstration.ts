@@ -9,7 +9,7 @@ import { TravelPlannerEnvironment } from "../../environments/travelplanner/envir
 import { queryFacts } from "../../environments/travelplanner/episode.js";
 import type { TravelQuery } from "../../environments/travelplanner/queries.js";
 import type { TextEnvironment } from "../../environments/types.js";
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { runEpisode, type EpisodeAgent, type EpisodeContext, type EpisodeResult } from "../episode.js";
 import { scoreAnswer, type AnswerScore } from "./score.js";
 

@@ -7,7 +7,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage } from "@langchain/core/messages";
 import type { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
 import { formatStep } from "../../environments/travelplanner/episode.js";
-import { messageText } from "../../src/util/model-json.js";
+import { messageText } from "../../core/util/model-json.js";
 import type { EpisodeAgent, EpisodeContext } from "../episode.js";
 import { addUsage, usageOf, type TokenUsage } from "../usage.js";
 

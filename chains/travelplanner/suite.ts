@@ -12,8 +12,8 @@ import { evaluatePlans } from "../../environments/travelplanner/evaluator/evalua
 import { LlmPlanner } from "../../environments/travelplanner/planner.js";
 import { ACTION_VOCABULARY } from "../../environments/travelplanner/prompts.js";
 import { loadQueries, type TravelQuery } from "../../environments/travelplanner/queries.js";
-import { travelPlannerDataDir } from "../../src/config.js";
-import { InputError } from "../../src/errors.js";
+import { travelPlannerDataDir } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
 import type { EpisodeResult } from "../episode.js";
 import { modelFor, type EpisodeItem, type EpisodeSetup, type ExperimentSuite, type SetupOptions, type EpisodeVerdict } from "../suite.js";
 import { querySource, travelPlannerDemonstrations } from "./demonstration.js";

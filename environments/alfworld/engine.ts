@@ -1,4 +1,4 @@
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { type Operator, agentLocation, applyOperator, localOperators, movementOperators } from "./actions.js";
 import type { AlfworldGame } from "./game.js";
 import type { FactStore } from "./state.js";

@@ -1,4 +1,4 @@
-import { mulberry32 } from "../../src/util/random.js";
+import { mulberry32 } from "../../core/util/random.js";
 import type { TaskName } from "./splits.js";
 import { type ReceptaclePriors, classOf } from "./priors.js";
 import { TRAIN_RECEPTACLE_PRIORS } from "./priors.data.js";

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { type GoalTest, compileGoal } from "./goal.js";
 import { type PddlDomain, parseDomain, parseProblem, receptacleTypeConstants } from "./pddl.js";
 import { FactStore, Predicates } from "./state.js";

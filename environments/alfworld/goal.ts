@@ -1,4 +1,4 @@
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { Formula, Term, TypedName } from "./pddl.js";
 import type { FactStore, Predicates } from "./state.js";
 

@@ -1,4 +1,4 @@
-import { MempError, hasKind } from "../../src/errors.js";
+import { MempError, hasKind } from "../../core/errors.js";
 import { type FactStore, type Predicates, lowerBound } from "./state.js";
 
 /** What the grammar needs to know about the entities of a game (index = rank in sorted id order). */

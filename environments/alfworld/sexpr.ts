@@ -1,4 +1,4 @@
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 
 /** A parsed s-expression: an atom (lower-cased, as Fast Downward reads PDDL) or a list. */
 export type SExpr = SAtom | SList;

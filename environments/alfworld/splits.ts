@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { alfworldDataDir } from "../../src/config.js";
-import { ConfigError, InputError } from "../../src/errors.js";
+import { alfworldDataDir } from "../../core/config.js";
+import { ConfigError, InputError } from "../../core/errors.js";
 
 export type AlfworldSplit = "train" | "dev" | "test";
 export const ALFWORLD_SPLITS: readonly AlfworldSplit[] = ["train", "dev", "test"];

@@ -1,4 +1,4 @@
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 
 /** One alternative of a grammar rule: used when its condition (a query) has a satisfying assignment. */
 export interface GrammarRule {

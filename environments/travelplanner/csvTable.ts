@@ -6,8 +6,8 @@
  */
 import { createReadStream, statSync } from "node:fs";
 import { parse as parseSync } from "csv-parse/sync";
-import { CorruptFileError, InputError } from "../../src/errors.js";
-import { createProgress } from "../../src/util/progress.js";
+import { CorruptFileError, InputError } from "../../core/errors.js";
+import { createProgress } from "../../core/util/progress.js";
 import { CsvTokenizer } from "./csvTokenizer.js";
 import { ColumnBuilder, Table, pandasHeader } from "./table.js";
 

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { travelPlannerDataDir } from "../../src/config.js";
-import { InputError } from "../../src/errors.js";
+import { travelPlannerDataDir } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
 import { type CsvReadOptions, readCsvTable } from "./csvTable.js";
 import type { Cell, Table } from "./table.js";
 

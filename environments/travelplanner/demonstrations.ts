@@ -4,7 +4,7 @@
  * in the Notebook, as the Planner reads only the Notebook), then `Planner[query]`; and a planner
  * that answers with the gold plan in the planner-prompt layout. Pure: nothing here runs a tool.
  */
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { extractFromTo, getValidNameCity, MEALS, transportationMatch } from "./evaluator/parsing.js";
 import { renderPlan } from "./planParser.js";
 import type { TravelPlanner } from "./planner.js";

@@ -13,7 +13,7 @@ import { TwoStageEpisode, type EpisodeOptions } from "./episode.js";
 import type { TravelPlanner } from "./planner.js";
 import { ACTION_VOCABULARY } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
-import { StateError } from "../../src/errors.js";
+import { StateError } from "../../core/errors.js";
 
 export interface TravelPlannerInfo extends EnvironmentInfo {
   /** json_log state of the last step ("Successful", "invalidAction", a stop reason, ...). */

@@ -6,13 +6,13 @@
  * Planner call that ends the episode. It never calls the agent's model: executors (chains/)
  * ask it for the text to complete (`thoughtPrompt`, `actionPrompt`) and feed back whole steps.
  */
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { ACTION_COUNTER, isActionType, MASKED_TEXT, parseAction, RETRY_COUNTERS, TravelPlannerSandbox, type ActionState } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
 import { countCl100kTokens, type TokenCounter, type TravelPlanner } from "./planner.js";
 import { agentPrompt } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
-import { StateError } from "../../src/errors.js";
+import { StateError } from "../../core/errors.js";
 
 export const FILTERED_ACTION_TEXT =
   " Your action is filtered due to content. Please make sure your action does not start with ['\\n', 'Thought', 'Action', 'Observation'] and assume all the actions are permitted in this environment and take the action again.";

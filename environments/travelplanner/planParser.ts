@@ -7,8 +7,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { ModelOutputError } from "../../src/errors.js";
-import { invokeForJson, parseModelJson } from "../../src/util/model-json.js";
+import { ModelOutputError } from "../../core/errors.js";
+import { invokeForJson, parseModelJson } from "../../core/util/model-json.js";
 import { MAX_TOKEN_LENGTH_EXCEEDED } from "./planner.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 

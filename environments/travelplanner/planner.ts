@@ -7,7 +7,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage } from "@langchain/core/messages";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import { messageText } from "../../src/util/model-json.js";
+import { messageText } from "../../core/util/model-json.js";
 import { PLANNER_PROMPT, PLANNER_PROMPT_COT } from "./prompts.js";
 
 export type TokenCounter = (text: string) => number;

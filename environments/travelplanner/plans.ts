@@ -4,8 +4,8 @@
  * Python-literal string (official intermediate files) or as `annotated_plan` (the train file).
  * Plans are matched to queries by `idx` (1-based) or, when no record has one, by line order.
  */
-import { InputError } from "../../src/errors.js";
-import { readJsonlFile } from "../../src/util/jsonl.js";
+import { InputError } from "../../core/errors.js";
+import { readJsonlFile } from "../../core/util/jsonl.js";
 import { truthy } from "./evaluator/python.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 import type { TravelQuery } from "./queries.js";

@@ -5,10 +5,10 @@
  */
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
-import { InputError } from "../../src/errors.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
-import { readUserText } from "../../src/util/user-files.js";
-import { issueError } from "../../src/util/validate.js";
+import { InputError } from "../../core/errors.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
+import { readUserText } from "../../core/util/user-files.js";
+import { issueError } from "../../core/util/validate.js";
 import { parsePyLiteral } from "./pyLiteral.js";
 
 export const LEVELS = ["easy", "medium", "hard"] as const;

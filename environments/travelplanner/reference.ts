@@ -3,7 +3,7 @@
  * by its Description ("Flight from A to B on D", "Restaurants in X", "Taxi from A to B", ...).
  * Rebuilding it from the database gives the official text byte for byte.
  */
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { TravelPlannerDatabase } from "./database.js";
 import { pyRepr } from "./format.js";
 import type { ReferenceEntry, TravelQuery } from "./queries.js";

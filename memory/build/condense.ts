@@ -1,4 +1,4 @@
-import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
+import type { Trajectory, TrajectoryStep } from "../../core/trajectory.js";
 
 export const DEFAULT_MAX_OBSERVATION_CHARS = 600;
 

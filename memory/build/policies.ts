@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ConfigError, ModelOutputError } from "../../src/errors.js";
-import type { Trajectory } from "../../src/trajectory.js";
-import { invokeForJsonReply } from "../../src/util/model-json.js";
+import { ConfigError, ModelOutputError } from "../../core/errors.js";
+import type { Trajectory } from "../../core/trajectory.js";
+import { invokeForJsonReply } from "../../core/util/model-json.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEvent } from "../types.js";
 import { condenseSteps, deriveActionVocabulary } from "./condense.js";
 import { readProcedureProse, readStepNumbersProse } from "./prose.js";

@@ -1,5 +1,5 @@
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { renderSteps } from "./condense.js";
 
 /** The shared framing of a run handed to a model: task, outcome, actions, steps. */

@@ -4,7 +4,7 @@
  * numbered steps. What is read here must still look like instructions: a refusal, a single
  * sentence or broken JSON is not taken for a procedure.
  */
-import { looksLikeJsonAttempt } from "../../src/util/model-json.js";
+import { looksLikeJsonAttempt } from "../../core/util/model-json.js";
 
 export interface ProseProcedure {
   procedure: string[];

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import pLimit from "p-limit";
-import type { StructuredOutputMode } from "../../src/util/model-json.js";
-import { createProgress, type Progress } from "../../src/util/progress.js";
+import type { StructuredOutputMode } from "../../core/util/model-json.js";
+import { createProgress, type Progress } from "../../core/util/progress.js";
 import type { MemoryBank } from "../bank.js";
 import type { SourcedTrajectory } from "../input.js";
 import { ENTRY_SCHEMA_VERSION, entryId, type BuildKind, type MemoryEntry } from "../types.js";

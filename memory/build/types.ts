@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
-import type { StructuredOutputMode } from "../../src/util/model-json.js";
+import type { Trajectory, TrajectoryStep } from "../../core/trajectory.js";
+import type { StructuredOutputMode } from "../../core/util/model-json.js";
 import type { BuildKind, MemoryEvent } from "../types.js";
 
 export interface BuildContext {

@@ -1,5 +1,5 @@
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 
 export interface LocalHashEmbeddingsParams extends EmbeddingsParams {
   /** Output dimension (default 384). */

@@ -1,7 +1,7 @@
 import type { AgentAction, AgentStep } from "@langchain/core/agents";
 import { BaseMemory, type InputValues, type MemoryVariables, type OutputValues } from "@langchain/core/memory";
-import { ConfigError, InputError } from "../../src/errors.js";
-import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
+import { ConfigError, InputError } from "../../core/errors.js";
+import type { Trajectory, TrajectoryStep } from "../../core/trajectory.js";
 import type { MemoryBank } from "../bank.js";
 import type { ResolvedRetrieval, RetrievalOptions } from "../retrieve/index.js";
 import { MemorySession, type CommitOptions, type RetrievalTicket, type SessionRetrieveOptions } from "../session.js";

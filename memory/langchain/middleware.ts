@@ -1,8 +1,8 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { createMiddleware } from "langchain";
 import { z } from "zod";
-import { ConfigError } from "../../src/errors.js";
-import type { Trajectory, TrajectoryStep } from "../../src/trajectory.js";
+import { ConfigError } from "../../core/errors.js";
+import type { Trajectory, TrajectoryStep } from "../../core/trajectory.js";
 import { MemorySession, type CommitOptions, type RetrievalTicket } from "../session.js";
 import type { MemoryEntry } from "../types.js";
 import type { UpdateReport } from "../update/types.js";

@@ -1,7 +1,7 @@
 import type { CallbackManagerForRetrieverRun } from "@langchain/core/callbacks/manager";
 import { Document } from "@langchain/core/documents";
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import type { MemoryBank } from "../bank.js";
 import { entryGuidelines, resolveRetrieval, retrieveWith, type ResolvedRetrieval, type RetrievalOptions } from "../retrieve/index.js";
 import type { BuildKind } from "../types.js";

@@ -1,4 +1,4 @@
-import type { TrajectoryStep } from "../../src/trajectory.js";
+import type { TrajectoryStep } from "../../core/trajectory.js";
 
 /** Renders one tool call as a trajectory action. */
 export type ActionFormatter = (tool: string, input: unknown) => string;

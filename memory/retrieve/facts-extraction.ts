@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { ConfigError } from "../../src/errors.js";
-import { invokeForJson } from "../../src/util/model-json.js";
+import { ConfigError } from "../../core/errors.js";
+import { invokeForJson } from "../../core/util/model-json.js";
 import { readFactsProse } from "../build/prose.js";
 import type { RetrieveContext, RetrieveRequest } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { TrajectoryStep } from "../../src/trajectory.js";
+import type { TrajectoryStep } from "../../core/trajectory.js";
 import type { MemoryEntry } from "../types.js";
 import type { RetrievedEntry } from "./types.js";
 

@@ -9,7 +9,7 @@ import type { MemoryBank } from "../bank.js";
 import { getRetrievePolicy } from "./policies.js";
 import type { ResolvedRetrieval } from "./options.js";
 import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveRequest } from "./types.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 
 /** Retrieves entries for a task with the named policy. */
 export async function retrieve(

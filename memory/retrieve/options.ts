@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { RETRIEVE_POLICIES, type RetrievePolicyName } from "./types.js";
 
 /** How a task's entries are chosen (the `memp memory search` options). */

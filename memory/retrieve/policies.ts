@@ -1,5 +1,5 @@
-import { ConfigError } from "../../src/errors.js";
-import { hashString, mulberry32 } from "../../src/util/random.js";
+import { ConfigError } from "../../core/errors.js";
+import { hashString, mulberry32 } from "../../core/util/random.js";
 import type { ScoredId } from "../store/types.js";
 import { factsToText } from "../types.js";
 import { taskFacts } from "./facts-extraction.js";

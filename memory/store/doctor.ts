@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CorruptFileError, InputError, MempError } from "../../src/errors.js";
-import { issueText } from "../../src/util/validate.js";
+import { CorruptFileError, InputError, MempError } from "../../core/errors.js";
+import { issueText } from "../../core/util/validate.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { AUX_FILES, DERIVED_FILES, FILES, JOURNAL_FILE, LOCK_FILE, PENDING_SUFFIX } from "./files.js";
 import {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { env } from "../../src/config.js";
+import { env } from "../../core/config.js";
 
 /** The subset of faiss-node the memory uses. */
 export interface FaissFlatIndex {

@@ -3,10 +3,10 @@ import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, 
 import { dirname, join, resolve } from "node:path";
 import { crc32 } from "node:zlib";
 import { z } from "zod";
-import { env } from "../../src/config.js";
-import { ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, ClosedError } from "../../src/errors.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
-import { issueText, validateRecords } from "../../src/util/validate.js";
+import { env } from "../../core/config.js";
+import { ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, ClosedError } from "../../core/errors.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
+import { issueText, validateRecords } from "../../core/util/validate.js";
 import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { loadFaiss } from "./faiss.js";
 import { AUX_FILES, DERIVED_FILES, FILES, QUARANTINE_DIR, type AuxFile } from "./files.js";

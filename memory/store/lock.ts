@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, linkSync, openSync, readdirSync, readSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { LockError } from "../../src/errors.js";
+import { LockError } from "../../core/errors.js";
 import { LOCK_FILE } from "./files.js";
 
 export { LOCK_FILE } from "./files.js";

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { fsyncDir, writeFileAtomic } from "../../src/util/atomic.js";
+import { fsyncDir, writeFileAtomic } from "../../core/util/atomic.js";
 import { QUARANTINE_DIR } from "./files.js";
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CorruptFileError } from "../../src/errors.js";
-import { faultPoint, fsyncDir, writeFileAtomic } from "../../src/util/atomic.js";
+import { CorruptFileError } from "../../core/errors.js";
+import { faultPoint, fsyncDir, writeFileAtomic } from "../../core/util/atomic.js";
 import { isDeletableFile, isStoreFile, isStoreTemp, JOURNAL_FILE, PENDING_SUFFIX } from "./files.js";
 
 /**

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { CorruptFileError } from "../../src/errors.js";
+import { CorruptFileError } from "../../core/errors.js";
 
 /**
  * A growable row-major matrix of float32 vectors. Row i belongs to the i-th entry of the store,

@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import type { Trajectory } from "../../src/trajectory.js";
-import { invokeForJsonReply, type StructuredOutputMode } from "../../src/util/model-json.js";
+import type { Trajectory } from "../../core/trajectory.js";
+import { invokeForJsonReply, type StructuredOutputMode } from "../../core/util/model-json.js";
 import { condenseSteps, renderSteps } from "../build/condense.js";
 import { renderProcedure } from "../build/policies.js";
 import { readProcedureProse } from "../build/prose.js";

@@ -1,4 +1,4 @@
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { MemoryBank } from "../bank.js";
 import type { MemoryStore } from "../store/types.js";
 import type { MemoryEntry } from "../types.js";

@@ -1,7 +1,7 @@
 import type { MemoryBank } from "../bank.js";
 import { buildMemory } from "../build/runner.js";
-import { ConfigError, InputError, MempError, hasKind } from "../../src/errors.js";
-import type { StructuredOutputMode } from "../../src/util/model-json.js";
+import { ConfigError, InputError, MempError, hasKind } from "../../core/errors.js";
+import type { StructuredOutputMode } from "../../core/util/model-json.js";
 import type { BuildFallback } from "../build/types.js";
 import type { MemoryEntry } from "../types.js";
 import { adjustEntry } from "./adjust.js";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { CorruptFileError } from "../../src/errors.js";
-import { parseJsonl, toJsonl } from "../../src/util/jsonl.js";
-import { validateRecords } from "../../src/util/validate.js";
+import { CorruptFileError } from "../../core/errors.js";
+import { parseJsonl, toJsonl } from "../../core/util/jsonl.js";
+import { validateRecords } from "../../core/util/validate.js";
 import { AUX_FILES } from "../store/files.js";
 import type { MemoryStore } from "../store/types.js";
 import { MemoryEntrySchema, type MemoryEntry } from "../types.js";

@@ -1,5 +1,5 @@
-import { InputError } from "../../src/errors.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
+import { InputError } from "../../core/errors.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
 import type { MemoryBank } from "../bank.js";
 import type { MemoryStore } from "../store/types.js";
 import { UPDATE_LOG_FILE } from "./records.js";

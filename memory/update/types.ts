@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import type { BuildKind } from "../types.js";
 
 export const UPDATE_POLICIES = ["vanilla", "validation", "adjustment"] as const;

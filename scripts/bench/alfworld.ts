@@ -4,7 +4,7 @@
  * Figures: load + reset of one game (median), loading all dev + test games, steps per second
  * including admissible commands over expert runs, heap per loaded game.
  */
-import { alfworldDataDir } from "../../src/config.js";
+import { alfworldDataDir } from "../../core/config.js";
 import { AlfworldEngine } from "../../environments/alfworld/engine.js";
 import { AlfworldExpert } from "../../environments/alfworld/expert.js";
 import { loadGameFile } from "../../environments/alfworld/game.js";

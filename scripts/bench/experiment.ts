@@ -27,7 +27,7 @@ import { buildMemory } from "../../memory/build/runner.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { MemorySession } from "../../memory/session.js";
 import { createChatModel } from "../../src/models.js";
-import { contentText, countTokens, startScriptedServer, type ChatRequest } from "../../src/testing/openai-server.js";
+import { contentText, countTokens, startScriptedServer, type ChatRequest } from "../../testing/openai-server.js";
 import { alfworldReplay } from "../../test/helpers/alfworld-replay.js";
 
 const line = (ok: boolean, name: string, value: string, target: string, extra = "") =>

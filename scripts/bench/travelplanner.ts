@@ -10,7 +10,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { travelPlannerDataDir } from "../../src/config.js";
+import { travelPlannerDataDir } from "../../core/config.js";
 import { TravelPlannerSandbox } from "../../environments/travelplanner/actions.js";
 import { ACCOMMODATION_COLUMNS, ATTRACTION_COLUMNS, FLIGHT_COLUMNS, RESTAURANT_COLUMNS, TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { evaluatePlans } from "../../environments/travelplanner/evaluator/evaluate.js";
@@ -19,7 +19,7 @@ import { alignPlans, readPlanFile } from "../../environments/travelplanner/plans
 import { loadQueries, referenceEntries } from "../../environments/travelplanner/queries.js";
 import { flightSearch } from "../../environments/travelplanner/tools.js";
 import type { Table } from "../../environments/travelplanner/table.js";
-import { mulberry32 } from "../../src/util/random.js";
+import { mulberry32 } from "../../core/util/random.js";
 
 const FLIGHT_HEADER = ",Flight Number,Price,DepTime,ArrTime,ActualElapsedTime,FlightDate,OriginCityName,DestCityName,Distance";
 

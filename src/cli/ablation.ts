@@ -21,10 +21,10 @@ import type { RunProgress } from "../../chains/progress.js";
 import { AGENT_MODES, type AgentMode, type EpisodeItem, type ExperimentSuite } from "../../chains/suite.js";
 import { travelPlannerSuite } from "../../chains/travelplanner/suite.js";
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
-import { InputError } from "../errors.js";
+import { InputError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { displayPath } from "../../chains/report/view.js";
-import { packageInfo } from "../version.js";
+import { packageInfo } from "../../core/version.js";
 import { EXIT_INTERRUPTED } from "./experiment.js";
 import { EXIT_BAD_INPUT, EXIT_USAGE, ExitStatus, UsageError, nonNegativeInt, oneOf, positiveInt } from "./run.js";
 

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { createProgress } from "../util/progress.js";
-import { checkOutputFile, readUserText, writeUserFile } from "../util/user-files.js";
+import { createProgress } from "../../core/util/progress.js";
+import { checkOutputFile, readUserText, writeUserFile } from "../../core/util/user-files.js";
 import { AlfworldEngine, type AlfworldStep } from "../../environments/alfworld/engine.js";
 import { GRAMMAR_VERSIONS, type GrammarVersion, loadGameFile } from "../../environments/alfworld/game.js";
 import { ALFWORLD_SPLITS, type AlfworldSplit, listGames } from "../../environments/alfworld/splits.js";

@@ -1,11 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
-import { alfworldDataDir, travelPlannerDataDir } from "../config.js";
+import { alfworldDataDir, travelPlannerDataDir } from "../../core/config.js";
 import { DATASETS } from "../data/datasets.js";
 import { installDataset, type DatasetSpec } from "../data/download.js";
-import { InputError } from "../errors.js";
-import { isUserFsError, userPathError } from "../util/user-files.js";
+import { InputError } from "../../core/errors.js";
+import { isUserFsError, userPathError } from "../../core/util/user-files.js";
 import { nonEmptyPath, oneOf } from "./run.js";
 
 const DEFAULT_DIRS: Record<string, () => string> = { alfworld: alfworldDataDir, travelplanner: travelPlannerDataDir };

@@ -15,7 +15,7 @@ import { BUILD_KINDS, type BuildKind } from "../../memory/types.js";
 import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/types.js";
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
-import { packageInfo } from "../version.js";
+import { packageInfo } from "../../core/version.js";
 import { EXIT_BAD_INPUT, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;

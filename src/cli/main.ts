@@ -10,7 +10,7 @@ import { registerReportCommand } from "./report.js";
 import { runProgram } from "./run.js";
 import { registerTrajectoriesCommand } from "./trajectories.js";
 import { registerTravelPlannerCommands } from "./travelplanner.js";
-import { packageInfo } from "../version.js";
+import { packageInfo } from "../../core/version.js";
 
 /** Builds the `memp` program. Each command group lives in its own module under src/cli/. */
 export function buildProgram(): Command {

@@ -8,12 +8,12 @@ import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
 import { exportMemory, importMemory, readExport } from "../../memory/transfer.js";
 import { entryHistory, restoreEntry, updateMemory, UpdateAbandonedError, UPDATE_POLICIES, type UpdatePolicyName, type UpdateReportWithFallbacks } from "../../memory/update/index.js";
-import { InputError } from "../errors.js";
+import { InputError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ModelTransportOptions } from "../models.js";
-import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../util/model-json.js";
-import { modelEventText, type Progress } from "../util/progress.js";
-import type { ModelEndpointEvent } from "../util/resilient-fetch.js";
-import { checkOutputFile } from "../util/user-files.js";
+import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../../core/util/model-json.js";
+import { modelEventText, type Progress } from "../../core/util/progress.js";
+import type { ModelEndpointEvent } from "../../core/util/resilient-fetch.js";
+import { checkOutputFile } from "../../core/util/user-files.js";
 import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */

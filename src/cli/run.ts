@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { MempError, hasKind } from "../errors.js";
+import { MempError, hasKind } from "../../core/errors.js";
 
 /** Exit codes of the `memp` contract. */
 export const EXIT_OK = 0;

@@ -5,12 +5,12 @@ import { playDemonstration } from "../../chains/travelplanner/demonstration.js";
 import { ALFWORLD_SPLITS, type AlfworldSplit, listGames } from "../../environments/alfworld/splits.js";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { loadQueries } from "../../environments/travelplanner/queries.js";
-import { travelPlannerDataDir } from "../config.js";
-import { InputError } from "../errors.js";
-import type { Trajectory } from "../trajectory.js";
-import { toJsonl } from "../util/jsonl.js";
-import { createProgress } from "../util/progress.js";
-import { checkOutputFile, writeUserFile } from "../util/user-files.js";
+import { travelPlannerDataDir } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
+import type { Trajectory } from "../../core/trajectory.js";
+import { toJsonl } from "../../core/util/jsonl.js";
+import { createProgress } from "../../core/util/progress.js";
+import { checkOutputFile, writeUserFile } from "../../core/util/user-files.js";
 import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeInt, oneOf, positiveInt, UsageError } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;

@@ -6,9 +6,9 @@ import { LlmPlanner } from "../../environments/travelplanner/planner.js";
 import { alignPlans, malformedPlans, planShapeProblem, readPlanFile } from "../../environments/travelplanner/plans.js";
 import { truthy } from "../../environments/travelplanner/evaluator/python.js";
 import { loadQueries } from "../../environments/travelplanner/queries.js";
-import { travelPlannerDataDir } from "../config.js";
+import { travelPlannerDataDir } from "../../core/config.js";
 import { createChatModel } from "../models.js";
-import { warnOnStderr } from "../util/validate.js";
+import { warnOnStderr } from "../../core/util/validate.js";
 import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, oneOf, printJson, UsageError } from "./run.js";
 
 interface ToolOptions {

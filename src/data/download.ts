@@ -6,10 +6,10 @@ import { fileURLToPath } from "node:url";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import yauzl from "yauzl";
-import { InputError, MempError, hasKind } from "../errors.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { createProgress } from "../util/progress.js";
-import { isUserFsError, userPathError } from "../util/user-files.js";
+import { InputError, MempError, hasKind } from "../../core/errors.js";
+import { writeFileAtomic } from "../../core/util/atomic.js";
+import { createProgress } from "../../core/util/progress.js";
+import { isUserFsError, userPathError } from "../../core/util/user-files.js";
 
 export class DownloadError extends MempError {
   static override readonly kind: string = "memp.DownloadError";

@@ -13,7 +13,7 @@ import { kScalingSpec } from "../../chains/report/charts.js";
 import { compileSpec, specToSvg } from "../../chains/report/render.js";
 import type { EpisodeItem } from "../../chains/suite.js";
 import { registerAblationCommand } from "../../src/cli/ablation.js";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { runInProcess } from "../helpers/in-process-cli.js";
 import { tempDir } from "../memory/helpers.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { TrajectorySchema } from "../../src/trajectory.js";
+import { TrajectorySchema } from "../../core/trajectory.js";
 import { dataDir } from "../helpers/data.js";
 import { kitchenData } from "./fixtures.js";
 

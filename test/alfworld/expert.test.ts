@@ -7,7 +7,7 @@ import { TRAIN_RECEPTACLE_PRIORS } from "../../environments/alfworld/priors.data
 import { listGames } from "../../environments/alfworld/splits.js";
 import { expertTrajectories, oneShotDemos, runExpert } from "../../chains/alfworld/expert.js";
 import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
-import { TrajectorySchema } from "../../src/trajectory.js";
+import { TrajectorySchema } from "../../core/trajectory.js";
 import { dataDir } from "../helpers/data.js";
 import { GOALS, kitchen } from "./fixtures.js";
 

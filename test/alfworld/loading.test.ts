@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { applyGrammarVersion, loadGameFile, parseGame } from "../../environments/alfworld/game.js";
 import { parseSExpressions } from "../../environments/alfworld/sexpr.js";
 import { parseTwl2 } from "../../environments/alfworld/twl2.js";

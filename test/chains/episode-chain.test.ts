@@ -11,7 +11,7 @@ import { alfworldSuite } from "../../chains/alfworld/suite.js";
 import { EpisodeChain } from "../../chains/episode-chain.js";
 import type { EpisodeItem } from "../../chains/suite.js";
 import { listGames } from "../../environments/alfworld/splits.js";
-import type { ChatRequest } from "../../src/testing/openai-server.js";
+import type { ChatRequest } from "../../testing/openai-server.js";
 import { alfworldReplay, type ReplayScript } from "../helpers/alfworld-replay.js";
 import { dataDir } from "../helpers/data.js";
 

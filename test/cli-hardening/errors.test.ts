@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it, vi } from "vitest";
 import { runProgram } from "../../src/cli/run.js";
-import { InputError } from "../../src/errors.js";
-import { writeFileAtomic, writeFileAtomicAsync } from "../../src/util/atomic.js";
-import { userPathError } from "../../src/util/user-files.js";
+import { InputError } from "../../core/errors.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "../../core/util/atomic.js";
+import { userPathError } from "../../core/util/user-files.js";
 import { tempDir } from "./helpers.js";
 
 function fsError(code: string, syscall = "open"): NodeJS.ErrnoException {

@@ -11,7 +11,7 @@ import { runExpert } from "../../chains/alfworld/expert.js";
 import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
 import { listGames } from "../../environments/alfworld/splits.js";
 import { GUIDELINES_HEADER } from "../../memory/retrieve/format.js";
-import { contentText, startScriptedServer, type ChatRequest, type ScriptedServer } from "../../src/testing/openai-server.js";
+import { contentText, startScriptedServer, type ChatRequest, type ScriptedServer } from "../../testing/openai-server.js";
 import { alfworldReplay } from "../helpers/alfworld-replay.js";
 import { runCli } from "../helpers/cli.js";
 import { dataDir } from "../helpers/data.js";

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadQueries } from "../../environments/travelplanner/queries.js";
-import { startScriptedServer, type ScriptedServer } from "../../src/testing/openai-server.js";
+import { startScriptedServer, type ScriptedServer } from "../../testing/openai-server.js";
 import { runCli } from "../helpers/cli.js";
 import { dataDir } from "../helpers/data.js";
 import { travelPlannerReplay } from "../helpers/travelplanner-replay.js";

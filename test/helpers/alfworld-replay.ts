@@ -8,7 +8,7 @@ import { runExpert } from "../../chains/alfworld/expert.js";
 import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
 import type { GrammarVersion } from "../../environments/alfworld/game.js";
 import type { GameEntry } from "../../environments/alfworld/splits.js";
-import { contentText, type ChatHandler, type ChatReply, type ScriptedToolCall } from "../../src/testing/openai-server.js";
+import { contentText, type ChatHandler, type ChatReply, type ScriptedToolCall } from "../../testing/openai-server.js";
 
 export interface ReplayScript {
   handler: ChatHandler;

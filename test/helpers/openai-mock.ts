@@ -1,7 +1,7 @@
-/** The tests' historical entry point to the scripted OpenAI-compatible server (src/testing/openai-server.ts). */
-import { startScriptedServer, type ChatRequest, type ScriptedServer } from "../../src/testing/openai-server.js";
+/** The tests' historical entry point to the scripted OpenAI-compatible server (testing/openai-server.ts). */
+import { startScriptedServer, type ChatRequest, type ScriptedServer } from "../../testing/openai-server.js";
 
-export { bagOfWordsVector, contentText, type ChatRequest } from "../../src/testing/openai-server.js";
+export { bagOfWordsVector, contentText, type ChatRequest } from "../../testing/openai-server.js";
 
 export type MockOpenAI = ScriptedServer;
 

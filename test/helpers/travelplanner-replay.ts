@@ -7,7 +7,7 @@
  */
 import { demonstrationSteps, GoldPlanner } from "../../environments/travelplanner/demonstrations.js";
 import type { TravelQuery } from "../../environments/travelplanner/queries.js";
-import { contentText, type ChatHandler } from "../../src/testing/openai-server.js";
+import { contentText, type ChatHandler } from "../../testing/openai-server.js";
 
 export function travelPlannerReplay(queries: readonly TravelQuery[]): ChatHandler {
   const byText = new Map(queries.map((q) => [q.query, q]));

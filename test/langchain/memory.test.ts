@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ProceduralMemory } from "../../memory/langchain/index.js";
 import { formatGuidelines, GUIDELINES_HEADER, retrieve } from "../../memory/retrieve/index.js";
 import { entryId } from "../../memory/types.js";
-import { ConfigError, InputError } from "../../src/errors.js";
+import { ConfigError, InputError } from "../../core/errors.js";
 import { makeEntry } from "../memory/helpers.js";
 import { envStep, seededBank } from "./helpers.js";
 

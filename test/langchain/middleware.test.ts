@@ -7,7 +7,7 @@ import { messagesToSteps, ProceduralMemory, proceduralMemoryMiddleware } from ".
 import { excludeSource, formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
 import { MemorySession } from "../../memory/session.js";
 import { entryId } from "../../memory/types.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { answering, makeEntry } from "../memory/helpers.js";
 import { envStepObject, seededBank } from "./helpers.js";
 

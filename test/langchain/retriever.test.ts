@@ -8,7 +8,7 @@ import { fakeModel } from "@langchain/core/testing";
 import { describe, expect, it } from "vitest";
 import { ProceduralMemoryRetriever } from "../../memory/langchain/index.js";
 import { entryGuidelines, retrieve } from "../../memory/retrieve/index.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { seededBank } from "./helpers.js";
 
 const QUERY = "heat some mug and put it in cabinet";

@@ -8,7 +8,7 @@ import { buildMemory } from "../../memory/build/runner.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import type { SourcedTrajectory } from "../../memory/input.js";
 import { entryId } from "../../memory/types.js";
-import type { Trajectory } from "../../src/trajectory.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { answering, tempDir } from "./helpers.js";
 
 const traj = (task: string, extra: Partial<Trajectory> = {}): Trajectory => ({

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { LOCK_FILE } from "../../memory/store/lock.js";
 import { setAfterJournalHookForTesting } from "../../memory/store/transaction.js";
-import { CorruptFileError, LockError } from "../../src/errors.js";
-import { setBeforeRenameHookForTesting } from "../../src/util/atomic.js";
+import { CorruptFileError, LockError } from "../../core/errors.js";
+import { setBeforeRenameHookForTesting } from "../../core/util/atomic.js";
 import { axis, makeEntry, tempDir, vectorsOf } from "./helpers.js";
 import { storeContract } from "./store-contract.js";
 

@@ -10,7 +10,7 @@ import { excludeSource, formatGuidelines, retrieve } from "../../memory/retrieve
 import { MemorySession } from "../../memory/session.js";
 import { entryId } from "../../memory/types.js";
 import { updateTags } from "../../memory/update/index.js";
-import { ConfigError, InputError } from "../../src/errors.js";
+import { ConfigError, InputError } from "../../core/errors.js";
 import { seededBank } from "../langchain/helpers.js";
 import { makeEntry, tempDir } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { MemoryStore } from "../../memory/store/types.js";
 import { axis, makeEntry, tempDir, vectorsOf } from "./helpers.js";
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ChatReply } from "../../src/testing/openai-server.js";
+import type { ChatReply } from "../../testing/openai-server.js";
 import { API_KEY, deadEndpoint, runCliBounded, scene, STACK, TASKS, type Scene } from "./cli-helpers.js";
 
 const PROCEDURE = '{"procedure": ["go to where the object is", "take it"], "pitfalls": []}';

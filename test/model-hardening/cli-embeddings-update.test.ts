@@ -5,8 +5,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { EmbeddingsReply } from "../../src/testing/openai-server.js";
-import { bagOfWordsVector } from "../../src/testing/openai-server.js";
+import type { EmbeddingsReply } from "../../testing/openai-server.js";
+import { bagOfWordsVector } from "../../testing/openai-server.js";
 import { entryId } from "../../memory/types.js";
 import { API_KEY, runCliBounded, scene, STACK, type Scene } from "./cli-helpers.js";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from "../../src/testing/openai-server.js";
+import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from "../../testing/openai-server.js";
 import type { CliResult } from "../helpers/cli.js";
 import { tempDir } from "../memory/helpers.js";
 

@@ -4,11 +4,11 @@ import { z } from "zod";
 import { MemoryBank } from "../../memory/bank.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { ModelEndpointError } from "../../src/errors.js";
+import { ModelEndpointError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings } from "../../src/models.js";
-import { startScriptedServer, type ChatReply, type ChatRequest, type ScriptedServer } from "../../src/testing/openai-server.js";
-import { invokeForJson, namingEndpointErrors } from "../../src/util/model-json.js";
-import { createProgress, modelEventText, type Progress } from "../../src/util/progress.js";
+import { startScriptedServer, type ChatReply, type ChatRequest, type ScriptedServer } from "../../testing/openai-server.js";
+import { invokeForJson, namingEndpointErrors } from "../../core/util/model-json.js";
+import { createProgress, modelEventText, type Progress } from "../../core/util/progress.js";
 import { tempDir } from "../memory/helpers.js";
 
 const PROCEDURE = '{"procedure": ["go to the countertop", "take the mug"], "pitfalls": []}';

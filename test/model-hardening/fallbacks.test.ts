@@ -11,8 +11,8 @@ import { taskFacts } from "../../memory/retrieve/facts-extraction.js";
 import { entryId } from "../../memory/types.js";
 import { adjustEntry } from "../../memory/update/adjust.js";
 import { UpdateAbandonedError, updateMemory, type FinishedTask } from "../../memory/update/index.js";
-import { ModelEndpointError } from "../../src/errors.js";
-import type { Trajectory } from "../../src/trajectory.js";
+import { ModelEndpointError } from "../../core/errors.js";
+import type { Trajectory } from "../../core/trajectory.js";
 import { answering, makeEntry, tempDir } from "../memory/helpers.js";
 
 const PROSE = "Here is the procedure:\n1. Go to the countertop.\n2. Take the mug.\n\nPitfalls:\n- looking in closed cabinets first";

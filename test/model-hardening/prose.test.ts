@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFactsProse, readProcedureProse, readStepNumbersProse } from "../../memory/build/prose.js";
-import { looksLikeJsonAttempt } from "../../src/util/model-json.js";
+import { looksLikeJsonAttempt } from "../../core/util/model-json.js";
 
 describe("readProcedureProse", () => {
   it("reads numbered steps, sends items under a pitfalls heading to the pitfalls, keeps the preamble", () => {

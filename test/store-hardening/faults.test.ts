@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isStoreTemp, JOURNAL_FILE, LOCK_FILE } from "../../memory/store/files.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { pool, removeScratch, runStoreChild, sandbox } from "./child.js";
 import { entryA, entryB, FIRST_EMBEDDER, unit } from "./fixtures/states.js";
 

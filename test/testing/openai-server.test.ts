@@ -14,7 +14,7 @@ import {
   type ChatRequest,
   type ScriptedServer,
   type ScriptedServerOptions,
-} from "../../src/testing/openai-server.js";
+} from "../../testing/openai-server.js";
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { TravelPlannerEnvironment } from "../../environments/travelplanner/envir
 import { evaluatePlan } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { parsePlan, PLAN_FIELDS, renderPlan } from "../../environments/travelplanner/planParser.js";
 import { loadQueries, type TravelQuery } from "../../environments/travelplanner/queries.js";
-import { InputError } from "../../src/errors.js";
+import { InputError } from "../../core/errors.js";
 import { dataDir } from "../helpers/data.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");

@@ -7,7 +7,7 @@ import { TravelPlannerDatabase } from "../../environments/travelplanner/database
 import { TravelPlannerEnvironment, type TravelPlannerEnvironmentOptions } from "../../environments/travelplanner/environment.js";
 import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, TwoStageEpisode } from "../../environments/travelplanner/episode.js";
 import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
-import { TrajectorySchema } from "../../src/trajectory.js";
+import { TrajectorySchema } from "../../core/trajectory.js";
 import { dataDir } from "../helpers/data.js";
 import { recordingPlanner } from "../chains/travelplanner/helpers.js";
 

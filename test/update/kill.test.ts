@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { updateMemory, type FinishedTask } from "../../memory/update/index.js";
-import { mulberry32 } from "../../src/util/random.js";
+import { mulberry32 } from "../../core/util/random.js";
 import { tempDir } from "../memory/helpers.js";
 import { runChild } from "./child.js";
 

@@ -5,7 +5,7 @@ import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { archivedEntries, entryHistory, restoreEntry, updateMemory, UPDATE_LOG_FILE, type FinishedTask, type UpdateOptions } from "../../memory/update/index.js";
 import { entryId } from "../../memory/types.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
 import { answering, tempDir } from "../memory/helpers.js";
 
 const text = (messages: BaseMessage[]) => messages.map((m) => String(m.content)).join("\n");

@@ -5,8 +5,8 @@ import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { updateMemory, updateTags, UPDATE_LOG_FILE, type FinishedTask } from "../../memory/update/index.js";
 import { entryId } from "../../memory/types.js";
-import { InputError } from "../../src/errors.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
+import { InputError } from "../../core/errors.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
 import { tempDir } from "../memory/helpers.js";
 import { runChild } from "./child.js";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { EpisodeOverError } from "../../chains/episode.js";
 import { GrammarError } from "../../environments/alfworld/query.js";
-import { ClosedError, ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, StateError } from "../../src/errors.js";
+import { ClosedError, ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, StateError } from "../../core/errors.js";
 import { UsageError } from "../../src/cli/run.js";
 import { DownloadError } from "../../src/data/download.js";
-import { parseJsonl } from "../../src/util/jsonl.js";
+import { parseJsonl } from "../../core/util/jsonl.js";
 
 describe("errors", () => {
   it("name the file, line and field", () => {
@@ -38,7 +38,7 @@ describe("typed errors", () => {
   });
 
   it("every error class declares its own kind and its own check, which also work unbound", async () => {
-    const modules = [await import("../../src/errors.js"), await import("../../src/index.js"), { GrammarError, DownloadError, UsageError, EpisodeOverError }];
+    const modules = [await import("../../core/errors.js"), await import("../../src/index.js"), { GrammarError, DownloadError, UsageError, EpisodeOverError }];
     const classes = new Set(modules.flatMap((m) => Object.values(m)).filter((v): v is typeof MempError => typeof v === "function" && (v === MempError || v.prototype instanceof MempError)));
     expect(classes.size).toBeGreaterThan(10);
     const kinds = new Set<string>();

@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, ModelEndpointError } from "../../src/errors.js";
+import { ConfigError, ModelEndpointError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings } from "../../src/models.js";
-import { startScriptedServer, type ChatReply, type ScriptedServer, type ScriptedServerOptions } from "../../src/testing/openai-server.js";
+import { startScriptedServer, type ChatReply, type ScriptedServer, type ScriptedServerOptions } from "../../testing/openai-server.js";
 import {
   createRateLimiter,
   createResilientFetch,
@@ -13,7 +13,7 @@ import {
   sharedRateLimiter,
   type ModelEndpointEvent,
   type ResilientFetchOptions,
-} from "../../src/util/resilient-fetch.js";
+} from "../../core/util/resilient-fetch.js";
 import { tempDir } from "../memory/helpers.js";
 
 const KEY = "sk-secret-never-in-messages-42";

@@ -3,7 +3,7 @@
  * the hard box only when Complete Information and Within Sandbox both pass, then delivery rate,
  * micro/macro pass rates and the final pass rate, overall and per level × duration.
  */
-import { InputError } from "../../../src/errors.js";
+import { InputError } from "../../../core/errors.js";
 import type { TravelPlannerDatabase } from "../database.js";
 import { LEVELS, setConstraintCount, type Level, type TravelQuery } from "../queries.js";
 import { COMMONSENSE_CHECKS, type Check, type Verdict } from "./commonsense.js";

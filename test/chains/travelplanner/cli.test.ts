@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerTrajectoriesCommand } from "../../../src/cli/trajectories.js";
-import { TrajectorySchema } from "../../../src/trajectory.js";
+import { TrajectorySchema } from "../../../core/trajectory.js";
 import { runCli } from "../../helpers/cli.js";
 import { dataDir } from "../../helpers/data.js";
 import { dir, trainQueries } from "./helpers.js";

@@ -8,8 +8,8 @@ import { ToolCallingAgent } from "../../../chains/travelplanner/tools.js";
 import { goldPlan } from "../../../environments/travelplanner/demonstrations.js";
 import { TravelPlannerEnvironment } from "../../../environments/travelplanner/environment.js";
 import { renderPlan } from "../../../environments/travelplanner/planParser.js";
-import { InputError } from "../../../src/errors.js";
-import { TrajectorySchema } from "../../../src/trajectory.js";
+import { InputError } from "../../../core/errors.js";
+import { TrajectorySchema } from "../../../core/trajectory.js";
 import { dir, trainQueries } from "./helpers.js";
 
 const setupOptions = (model: FakeListChatModel, agent: "react" | "tools" = "react") => ({ model, agent, fewShot: false, maxSteps: 30 });
