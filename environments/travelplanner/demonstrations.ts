@@ -7,7 +7,7 @@
 import { InputError } from "../../core/errors.js";
 import { extractFromTo, getValidNameCity, MEALS, transportationMatch } from "./evaluator/parsing.js";
 import { renderPlan } from "./planParser.js";
-import type { TravelPlanner } from "./planner.js";
+import type { Planner } from "./planner.js";
 import type { TravelQuery } from "./queries.js";
 import { extractBeforeParenthesis } from "./tools.js";
 
@@ -142,7 +142,7 @@ export function demonstrationSteps(query: TravelQuery): DemonstrationStep[] {
 }
 
 /** A planner that answers every call with the query's gold plan, written as the planner prompt asks. */
-export class GoldPlanner implements TravelPlanner {
+export class GoldPlanner implements Planner {
   readonly text: string;
 
   constructor(query: TravelQuery) {

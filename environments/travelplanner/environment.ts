@@ -10,7 +10,7 @@
 import type { EnvironmentInfo, ResetResult, StepContext, StepResult, TextEnvironment } from "../types.js";
 import type { TravelPlannerDatabase } from "./database.js";
 import { TwoStageEpisode, type EpisodeOptions } from "./episode.js";
-import type { TravelPlanner } from "./planner.js";
+import type { Planner } from "./planner.js";
 import { ACTION_VOCABULARY } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
 import { StateError } from "../../core/errors.js";
@@ -24,7 +24,7 @@ export interface TravelPlannerInfo extends EnvironmentInfo {
 
 export interface TravelPlannerEnvironmentOptions extends Omit<EpisodeOptions, "db" | "planner" | "query" | "queryData"> {
   db: TravelPlannerDatabase;
-  planner: TravelPlanner;
+  planner: Planner;
   query: TravelQuery | string;
 }
 

@@ -9,7 +9,7 @@
 import type { Trajectory } from "../../core/trajectory.js";
 import { ACTION_COUNTER, isActionType, MASKED_TEXT, parseAction, RETRY_COUNTERS, TravelPlannerSandbox, type ActionState } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
-import { countCl100kTokens, type TokenCounter, type TravelPlanner } from "./planner.js";
+import { countCl100kTokens, type TokenCounter, type Planner } from "./planner.js";
 import { agentPrompt } from "./prompts.js";
 import type { TravelQuery } from "./queries.js";
 import { StateError } from "../../core/errors.js";
@@ -29,7 +29,7 @@ export interface JsonLogEntry {
 
 export interface EpisodeOptions {
   db: TravelPlannerDatabase;
-  planner: TravelPlanner;
+  planner: Planner;
   /** The user's request (the natural-language query). */
   query: string;
   /** Structured query fields, copied into the trajectory's facts when given. */

@@ -29,7 +29,7 @@ export {
 } from "./actions.js";
 export { Notebook as TravelPlannerNotebook, type NotebookEntry } from "./notebook.js";
 export { TwoStageEpisode, formatStep, queryFacts, FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, NULL_ACTION_OBSERVATION, type EpisodeOptions, type JsonLogEntry } from "./episode.js";
-export { LlmPlanner, solePlan, countCl100kTokens, MAX_TOKEN_LENGTH_EXCEEDED, type TravelPlanner, type LlmPlannerOptions, type PlannerStrategy, type TokenCounter } from "./planner.js";
+export { LlmPlanner, solePlan, countCl100kTokens, MAX_TOKEN_LENGTH_EXCEEDED, type Planner, type LlmPlannerOptions, type PlannerStrategy, type TokenCounter } from "./planner.js";
 export { agentPrompt as travelPlannerAgentPrompt, ACTION_VOCABULARY as TRAVELPLANNER_ACTION_VOCABULARY, PLANNER_PROMPT, PLANNER_PROMPT_COT } from "./prompts.js";
 export { parsePlan, parsePlanText, renderPlan, extractJsonPlan, PLAN_FIELDS, type ParsedPlan, type PlanDay, type ParsePlanOptions } from "./planParser.js";
 export { createTravelPlannerTools, createTravelPlannerEpisodeTools, EPISODE_OVER_OBSERVATION, type TravelPlannerToolsOptions, type TravelPlannerEpisodeToolsOptions } from "./langchain.js";

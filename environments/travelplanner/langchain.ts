@@ -12,7 +12,7 @@ import type { StepResult } from "../types.js";
 import { TravelPlannerSandbox, type ActionType } from "./actions.js";
 import type { TravelPlannerDatabase } from "./database.js";
 import type { TravelPlannerEnvironment } from "./environment.js";
-import type { TravelPlanner } from "./planner.js";
+import type { Planner } from "./planner.js";
 
 export interface TravelPlannerToolsOptions {
   /** "text": one string input per tool (default); "structured": named arguments. */
@@ -51,7 +51,7 @@ const STRUCTURED: Record<ActionType, { schema: z.ZodObject<z.ZodRawShape>; toArg
 };
 
 /** The eight TravelPlanner tools, named after the official actions. */
-export function createTravelPlannerTools(db: TravelPlannerDatabase, planner: TravelPlanner, options: TravelPlannerToolsOptions = {}): StructuredToolInterface[] {
+export function createTravelPlannerTools(db: TravelPlannerDatabase, planner: Planner, options: TravelPlannerToolsOptions = {}): StructuredToolInterface[] {
   const sandbox = options.sandbox ?? new TravelPlannerSandbox(db);
   const run = async (type: ActionType, arg: string): Promise<string> => {
     if (type === "Planner") return planner.plan(sandbox.notebook.toPlannerText(), arg);

@@ -25,7 +25,7 @@ export const countCl100kTokens: TokenCounter = (text) => {
 export const MAX_TOKEN_LENGTH_EXCEEDED = "Max Token Length Exceeded.";
 
 /** Anything that turns the notebook text and a query into a text plan. */
-export interface TravelPlanner {
+export interface Planner {
   plan(information: string, query: string): Promise<string>;
 }
 
@@ -39,7 +39,7 @@ export interface LlmPlannerOptions {
   countTokens?: TokenCounter;
 }
 
-export class LlmPlanner implements TravelPlanner {
+export class LlmPlanner implements Planner {
   private readonly model: BaseChatModel;
   private readonly maxPromptTokens: number;
   private readonly strategy: PlannerStrategy;
@@ -68,6 +68,6 @@ export class LlmPlanner implements TravelPlanner {
  * Sole planning: the planner gets the query's reference information (the Python-repr text of the
  * official CSV, or one rebuilt with `referenceInformationText`) instead of a notebook.
  */
-export async function solePlan(planner: TravelPlanner, query: { query: string }, referenceInformation: string): Promise<string> {
+export async function solePlan(planner: Planner, query: { query: string }, referenceInformation: string): Promise<string> {
   return planner.plan(referenceInformation, query.query);
 }

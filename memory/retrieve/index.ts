@@ -12,7 +12,7 @@ import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveReque
 import { ConfigError } from "../../core/errors.js";
 
 /** Retrieves entries for a task with the named policy. */
-export async function retrieve(
+export async function retrieveMemory(
   bank: MemoryBank,
   policy: RetrievePolicyName,
   request: RetrieveRequest,
@@ -30,5 +30,5 @@ export function retrieveWith(
   context: Omit<RetrieveContext, "bank" | "model"> = {},
 ): Promise<RetrievedEntry[]> {
   const { policy, model, ...rest } = options;
-  return retrieve(bank, policy, { ...request, ...rest }, { ...context, model });
+  return retrieveMemory(bank, policy, { ...request, ...rest }, { ...context, model });
 }

@@ -3,7 +3,7 @@ import { MemoryBank } from "../../memory/bank.js";
 import { registerMemoryDoctor } from "./memory-doctor.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { readFinishedTasks, readTrajectories, warnUnknownRetrieved } from "../../memory/input.js";
-import { retrieve, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { DEFAULT_K, retrieveMemory, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
 import { exportMemory, importMemory, readExport } from "../../memory/transfer.js";
@@ -169,7 +169,7 @@ export function registerMemoryCommands(program: Command): void {
     .argument("<query>", "the task text")
     .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
     .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
-    .option("--top-k <k>", "number of entries", positiveInt("--top-k"), 5)
+    .option("--top-k <k>", "number of entries", positiveInt("--top-k"), DEFAULT_K)
     .option("--threshold <score>", "drop entries scoring below this", parseFloat)
     .option("--seed <n>", "seed for the random policy", (v) => Number.parseInt(v, 10), 0)
     .option("--facts <json>", "the task's facts as a JSON object (facts/ave_fact; otherwise --model extracts them)")
@@ -180,7 +180,7 @@ export function registerMemoryCommands(program: Command): void {
     .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; json?: boolean }) => {
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
       await withModelBank(opts.memoryDir, opts.embeddings, true, transport, async (bank) => {
-        const results = await retrieve(
+        const results = await retrieveMemory(
           bank,
           opts.retrieve,
           { task: query, k: opts.topK, threshold: opts.threshold, seed: opts.seed, facts: parseFactsOption(opts.facts) },

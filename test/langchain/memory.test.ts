@@ -6,7 +6,7 @@ import { RunnableLambda, RunnablePassthrough } from "@langchain/core/runnables";
 import { fakeModel } from "@langchain/core/testing";
 import { describe, expect, it } from "vitest";
 import { ProceduralMemory } from "../../memory/langchain/index.js";
-import { formatGuidelines, GUIDELINES_HEADER, retrieve } from "../../memory/retrieve/index.js";
+import { formatGuidelines, GUIDELINES_HEADER, retrieveMemory } from "../../memory/retrieve/index.js";
 import { entryId } from "../../memory/types.js";
 import { ConfigError, InputError } from "../../core/errors.js";
 import { makeEntry } from "../memory/helpers.js";
@@ -48,7 +48,7 @@ describe("ProceduralMemory inside AgentExecutor (text ReAct)", () => {
     const bank = await seededBank();
     const memory = new ProceduralMemory({ bank, retrieval: { k: 2 } });
     const { model, executor } = await executorWith(memory);
-    const expected = await retrieve(bank, "query", { task: TASK, k: 2 });
+    const expected = await retrieveMemory(bank, "query", { task: TASK, k: 2 });
     expect(expected[0]!.entry.task).toBe("heat some mug and put it in coffeemachine");
 
     const out = await executor.invoke({ input: TASK });
@@ -145,7 +145,7 @@ describe("ProceduralMemory in an LCEL chain (RunnablePassthrough.assign)", () =>
 
     expect(outs).toEqual(tasks.map((t) => `done: ${t}`));
     for (const task of tasks) {
-      const [hit] = await retrieve(bank, "query", { task, k: 1 });
+      const [hit] = await retrieveMemory(bank, "query", { task, k: 1 });
       const call = model.calls.find((c) => c.messages.at(-1)!.text.endsWith(`Task: ${task}`))!;
       expect(call.messages.at(-1)!.text).toContain(formatGuidelines([hit!]));
       const finished = memory.pending.find((p) => p.trajectory.task === task)!;

@@ -4,7 +4,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { describe, expect, it, vi } from "vitest";
 import { messagesToSteps, ProceduralMemory, proceduralMemoryMiddleware } from "../../memory/langchain/index.js";
-import { excludeSource, formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
+import { excludeSource, formatGuidelines, retrieveMemory } from "../../memory/retrieve/index.js";
 import { MemorySession } from "../../memory/session.js";
 import { entryId } from "../../memory/types.js";
 import { ConfigError } from "../../core/errors.js";
@@ -35,7 +35,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     const memory = new ProceduralMemory({ bank, retrieval: { k: 2 } });
     const model = scripted();
     const agent = createAgent({ model, tools: [envStepObject], systemPrompt: SYSTEM, middleware: [proceduralMemoryMiddleware(memory)] });
-    const expected = await retrieve(bank, "query", { task: TASK, k: 2 });
+    const expected = await retrieveMemory(bank, "query", { task: TASK, k: 2 });
 
     const out = await agent.invoke({ messages: [{ role: "user", content: TASK }] });
 
@@ -54,7 +54,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     const bank = await seededBank();
     const memory = new ProceduralMemory({ bank, retrieval: { k: 1 } });
     const agent = createAgent({ model: scripted(), tools: [envStepObject], middleware: [proceduralMemoryMiddleware(memory, { judge: ({ trajectory }) => trajectory.steps.length === 2 })] });
-    const [top] = await retrieve(bank, "query", { task: TASK, k: 1 });
+    const [top] = await retrieveMemory(bank, "query", { task: TASK, k: 1 });
 
     await agent.invoke({ messages: [{ role: "user", content: TASK }] });
 
@@ -74,7 +74,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
       systemPrompt: SYSTEM,
       middleware: [proceduralMemoryMiddleware(memory, { commitAfterEachRun: true, judge: () => true, onCommit })],
     });
-    const [seeded] = await retrieve(bank, "query", { task: TASK, k: 1 });
+    const [seeded] = await retrieveMemory(bank, "query", { task: TASK, k: 1 });
     expect(seeded!.entry.task).toBe("heat some mug and put it in coffeemachine");
 
     await agent.invoke({ messages: [{ role: "user", content: TASK }] });
@@ -125,7 +125,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     expect(out.messages.filter((m) => HumanMessage.isInstance(m))).toHaveLength(2);
     expect(memory.pending.map((p) => p.trajectory.task)).toEqual([TASK, "clean some plate and put it in cabinet"]);
     expect(memory.pending[1]!.trajectory.steps).toEqual(EXPECTED_STEPS);
-    const [plate] = await retrieve(bank, "query", { task: "clean some plate and put it in cabinet", k: 1 });
+    const [plate] = await retrieveMemory(bank, "query", { task: "clean some plate and put it in cabinet", k: 1 });
     expect(memory.pending[1]!.retrieved).toEqual([plate!.entry.id]);
     await bank.close();
   });
@@ -153,7 +153,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     const model = fakeModel().respond(new AIMessage("nothing to do"));
     const agent = createAgent({ model, tools: [], middleware: [proceduralMemoryMiddleware(memory)] });
     await agent.invoke({ messages: [{ role: "user", content: TASK }] });
-    const [top] = await retrieve(bank, "query", { task: TASK, k: 1 });
+    const [top] = await retrieveMemory(bank, "query", { task: TASK, k: 1 });
     expect(model.calls[0]!.messages[0]!.content).toBe(formatGuidelines([top!]));
     expect(memory.pending[0]!.trajectory.steps).toEqual([{ action: "Finish[nothing to do]", observation: "" }]);
     await bank.close();

@@ -7,7 +7,7 @@ import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables
 import { fakeModel } from "@langchain/core/testing";
 import { describe, expect, it } from "vitest";
 import { ProceduralMemoryRetriever } from "../../memory/langchain/index.js";
-import { entryGuidelines, retrieve } from "../../memory/retrieve/index.js";
+import { entryGuidelines, retrieveMemory } from "../../memory/retrieve/index.js";
 import { ConfigError } from "../../core/errors.js";
 import { seededBank } from "./helpers.js";
 
@@ -29,10 +29,10 @@ class Recorder extends BaseCallbackHandler {
 describe("ProceduralMemoryRetriever", () => {
   it("returns one Document per retrieved entry: guidelines as text, id/task/kind/score/stats as metadata", async () => {
     const bank = await seededBank();
-    const id = (await retrieve(bank, "query", { task: "cool some apple and put it in fridge", k: 1 }))[0]!.entry.id;
+    const id = (await retrieveMemory(bank, "query", { task: "cool some apple and put it in fridge", k: 1 }))[0]!.entry.id;
     await bank.store.incrementStats([{ id, hits: 3, successes: 2 }]);
     const retriever = new ProceduralMemoryRetriever({ bank, k: 3 });
-    const expected = await retrieve(bank, "query", { task: QUERY, k: 3 });
+    const expected = await retrieveMemory(bank, "query", { task: QUERY, k: 3 });
 
     const docs = await retriever.invoke(QUERY);
 
@@ -92,7 +92,7 @@ describe("ProceduralMemoryRetriever", () => {
       new StringOutputParser(),
     ]);
     expect(await chain.invoke(QUERY, { callbacks: [recorder] })).toBe("1. go to microwave 1 ...");
-    const [top] = await retrieve(bank, "query", { task: QUERY, k: 1 });
+    const [top] = await retrieveMemory(bank, "query", { task: QUERY, k: 1 });
     expect(model.calls[0]!.messages[0]!.text).toBe(`Known procedures:\n${top!.entry.task}:\n${entryGuidelines(top!.entry)}`);
     expect(recorder.events.map((e) => e.event)).toEqual(["start", "end"]);
     expect(recorder.parents[0]).toEqual(expect.any(String)); // traced as a child of the chain's run

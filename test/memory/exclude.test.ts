@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { excludeSource, retrieve, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { excludeSource, retrieveMemory, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import type { MemoryEntry } from "../../memory/types.js";
 import { makeEntry, tempDir } from "./helpers.js";
 
@@ -37,11 +37,11 @@ describe("retrieval with exclude", () => {
   for (const policy of ["query", "facts", "ave_fact"] as const) {
     it(`${policy}: still returns k entries, the best of those not excluded, in order`, async () => {
       const b = await bank();
-      const all = await retrieve(b, policy, { ...requests[policy], k: TASKS.length });
+      const all = await retrieveMemory(b, policy, { ...requests[policy], k: TASKS.length });
       // Exclude the top three, so that a first search of width k = 2 finds nothing usable.
       const banned = new Set(all.slice(0, 3).map((h) => h.entry.id));
       const search = vi.spyOn(b.store, policy === "ave_fact" ? "searchFactValues" : "searchVector");
-      const hits = await retrieve(b, policy, { ...requests[policy], k: 2, exclude: (e) => banned.has(e.id) });
+      const hits = await retrieveMemory(b, policy, { ...requests[policy], k: 2, exclude: (e) => banned.has(e.id) });
       expect(hits.map((h) => h.entry.id)).toEqual(all.slice(3, 5).map((h) => h.entry.id));
       expect(hits.map((h) => h.score)).toEqual(all.slice(3, 5).map((h) => h.score));
       // The request grew (2, 4, then the whole store) rather than asking for everything at once.
@@ -54,10 +54,10 @@ describe("retrieval with exclude", () => {
     const b = await bank();
     const keep = new Set([TASKS[0], TASKS[4]]);
     const exclude = (e: MemoryEntry) => !keep.has(e.task);
-    const hits = await retrieve(b, "query", { task: QUERY, k: 4, exclude });
+    const hits = await retrieveMemory(b, "query", { task: QUERY, k: 4, exclude });
     expect(hits.map((h) => h.entry.task)).toEqual([TASKS[0], TASKS[4]]);
     const cut = (hits[0]!.score! + hits[1]!.score!) / 2;
-    expect((await retrieve(b, "query", { task: QUERY, k: 4, exclude, threshold: cut })).map((h) => h.entry.task)).toEqual([TASKS[0]]);
+    expect((await retrieveMemory(b, "query", { task: QUERY, k: 4, exclude, threshold: cut })).map((h) => h.entry.task)).toEqual([TASKS[0]]);
     await b.close();
   });
 
@@ -65,11 +65,11 @@ describe("retrieval with exclude", () => {
     const b = await bank();
     const exclude = (e: MemoryEntry) => e.task.includes("coffeemachine");
     for (let seed = 0; seed < 20; seed++) {
-      const hits = await retrieve(b, "random", { task: QUERY, k: 2, seed, exclude });
+      const hits = await retrieveMemory(b, "random", { task: QUERY, k: 2, seed, exclude });
       expect(hits).toHaveLength(2);
       expect(hits.some((h) => exclude(h.entry))).toBe(false);
     }
-    const rest = await retrieve(b, "random", { task: QUERY, k: 10, exclude });
+    const rest = await retrieveMemory(b, "random", { task: QUERY, k: 10, exclude });
     expect(rest.map((h) => h.entry.task).sort()).toEqual(TASKS.slice(3).sort());
     await b.close();
   });
@@ -81,7 +81,7 @@ describe("excludeSource", () => {
     const prov = (env: string, game: string) => ({ source: "run", model: null, env, game, createdAt: "", updatedAt: "" });
     // Same task text as game-0, from another trial, built another way (so it has its own id).
     await b.add([makeEntry(TASKS[0]!, { trajectory: [{ action: "go to coffeemachine 1", observation: "ok" }], script: null, provenance: prov("alfworld", "game-9") }, "trajectory")]);
-    const hits = await retrieve(b, "query", { task: TASKS[0]!, k: 2, exclude: excludeSource("alfworld", "game-0") });
+    const hits = await retrieveMemory(b, "query", { task: TASKS[0]!, k: 2, exclude: excludeSource("alfworld", "game-0") });
     expect(hits[0]!.entry.task).toBe(TASKS[0]);
     expect(hits[0]!.entry.provenance.game).toBe("game-9");
     expect(hits.some((h) => h.entry.provenance.game === "game-0")).toBe(false);

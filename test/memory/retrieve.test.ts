@@ -3,7 +3,7 @@ import { fakeModel } from "@langchain/core/testing";
 import { describe, expect, it } from "vitest";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { formatGuidelines, GUIDELINES_HEADER, retrieve } from "../../memory/retrieve/index.js";
+import { formatGuidelines, GUIDELINES_HEADER, retrieveMemory } from "../../memory/retrieve/index.js";
 import { makeEntry, tempDir } from "./helpers.js";
 
 const TASKS = [
@@ -24,7 +24,7 @@ async function bankWith(facts: Array<Record<string, string> | null> = []) {
 describe("query retrieval", () => {
   it("ranks by similarity of the task text, scores descending", async () => {
     const bank = await bankWith();
-    const hits = await retrieve(bank, "query", { task: "put a clean cup into the coffeemachine", k: 3 });
+    const hits = await retrieveMemory(bank, "query", { task: "put a clean cup into the coffeemachine", k: 3 });
     expect(hits[0]!.entry.task).toBe("put a clean mug in coffeemachine");
     expect(hits.map((h) => h.score!)).toEqual([...hits.map((h) => h.score!)].sort((a, b) => b - a));
     await bank.close();
@@ -32,9 +32,9 @@ describe("query retrieval", () => {
 
   it("applies the threshold", async () => {
     const bank = await bankWith();
-    const all = await retrieve(bank, "query", { task: "examine the book with the desklamp", k: 6 });
+    const all = await retrieveMemory(bank, "query", { task: "examine the book with the desklamp", k: 6 });
     const cut = (all[0]!.score! + all[1]!.score!) / 2;
-    const kept = await retrieve(bank, "query", { task: "examine the book with the desklamp", k: 6, threshold: cut });
+    const kept = await retrieveMemory(bank, "query", { task: "examine the book with the desklamp", k: 6, threshold: cut });
     expect(kept.map((h) => h.entry.task)).toEqual(["examine the book with the desklamp"]);
     await bank.close();
   });
@@ -43,14 +43,14 @@ describe("query retrieval", () => {
 describe("random retrieval", () => {
   it("is deterministic for a seed and task, distinct entries, varies with the seed", async () => {
     const bank = await bankWith();
-    const a = await retrieve(bank, "random", { task: "x", k: 3, seed: 7 });
-    const b = await retrieve(bank, "random", { task: "x", k: 3, seed: 7 });
+    const a = await retrieveMemory(bank, "random", { task: "x", k: 3, seed: 7 });
+    const b = await retrieveMemory(bank, "random", { task: "x", k: 3, seed: 7 });
     expect(a.map((h) => h.entry.id)).toEqual(b.map((h) => h.entry.id));
     expect(new Set(a.map((h) => h.entry.id)).size).toBe(3);
     expect(a.every((h) => h.score === null)).toBe(true);
-    const seeds = await Promise.all([1, 2, 3, 4, 5].map((seed) => retrieve(bank, "random", { task: "x", k: 3, seed })));
+    const seeds = await Promise.all([1, 2, 3, 4, 5].map((seed) => retrieveMemory(bank, "random", { task: "x", k: 3, seed })));
     expect(new Set(seeds.map((s) => s.map((h) => h.entry.id).join())).size).toBeGreaterThan(1);
-    expect(await retrieve(bank, "random", { task: "x", k: 100 })).toHaveLength(TASKS.length);
+    expect(await retrieveMemory(bank, "random", { task: "x", k: 100 })).toHaveLength(TASKS.length);
     await bank.close();
   });
 });
@@ -67,7 +67,7 @@ const FACTS: Array<Record<string, string>> = [
 describe("facts retrieval", () => {
   it("uses the caller's facts without a model", async () => {
     const bank = await bankWith(FACTS);
-    const hits = await retrieve(bank, "facts", { task: "whatever", k: 1, facts: { object: "apple", target: "fridge", state: "cool" } });
+    const hits = await retrieveMemory(bank, "facts", { task: "whatever", k: 1, facts: { object: "apple", target: "fridge", state: "cool" } });
     expect(hits[0]!.entry.task).toBe("cool some apple and put it in fridge");
     await bank.close();
   });
@@ -75,7 +75,7 @@ describe("facts retrieval", () => {
   it("asks the model for the task's facts when none are given", async () => {
     const bank = await bankWith(FACTS);
     const model = fakeModel().respond(new AIMessage('{"facts": {"object": "egg", "target": "garbagecan", "state": "hot"}}'));
-    const hits = await retrieve(bank, "facts", { task: "heat an egg then bin it", k: 1 }, { model });
+    const hits = await retrieveMemory(bank, "facts", { task: "heat an egg then bin it", k: 1 }, { model });
     expect(hits[0]!.entry.task).toBe("heat some egg and put it in garbagecan");
     expect(String(model.calls[0]!.messages[1]!.content)).toContain("Task: heat an egg then bin it");
     await bank.close();
@@ -83,7 +83,7 @@ describe("facts retrieval", () => {
 
   it("explains that facts or a model are needed", async () => {
     const bank = await bankWith(FACTS);
-    await expect(retrieve(bank, "ave_fact", { task: "t", k: 1 })).rejects.toThrow(/need the task's facts or a chat model/);
+    await expect(retrieveMemory(bank, "ave_fact", { task: "t", k: 1 })).rejects.toThrow(/need the task's facts or a chat model/);
     await bank.close();
   });
 });
@@ -91,7 +91,7 @@ describe("facts retrieval", () => {
 describe("ave_fact retrieval", () => {
   it("scores the mean cosine over shared keys and leaves out entries sharing none", async () => {
     const bank = await bankWith(FACTS);
-    const hits = await retrieve(bank, "ave_fact", { task: "t", k: 10, facts: { tool: "desklamp", state: "hot" } });
+    const hits = await retrieveMemory(bank, "ave_fact", { task: "t", k: 10, facts: { tool: "desklamp", state: "hot" } });
     // Only entries with a `tool` or `state` key take part.
     expect(hits.map((h) => h.entry.task).sort()).toEqual(
       ["cool some apple and put it in fridge", "examine the book with the desklamp", "heat some egg and put it in garbagecan", "put a clean mug in coffeemachine", "put a hot potato in countertop"].sort(),

@@ -6,7 +6,7 @@ import { fakeModel } from "@langchain/core/testing";
 import { describe, expect, it, vi } from "vitest";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { excludeSource, formatGuidelines, retrieve } from "../../memory/retrieve/index.js";
+import { excludeSource, formatGuidelines, retrieveMemory } from "../../memory/retrieve/index.js";
 import { MemorySession } from "../../memory/session.js";
 import { entryId } from "../../memory/types.js";
 import { updateTags } from "../../memory/update/index.js";
@@ -71,7 +71,7 @@ describe("MemorySession: retrieve, record, commit", () => {
     const bank = await seededBank();
     const session = new MemorySession({ bank, retrieval: { k: 2 } });
     const [a, b] = await Promise.all([session.retrieve(TASK), session.retrieve(`  ${TASK} `)]);
-    const expected = await retrieve(bank, "query", { task: TASK, k: 2 });
+    const expected = await retrieveMemory(bank, "query", { task: TASK, k: 2 });
     expect(a.id).not.toBe(b.id);
     expect(b.task).toBe(TASK);
     expect(a.retrieved.map((r) => r.entry.id)).toEqual(expected.map((r) => r.entry.id));

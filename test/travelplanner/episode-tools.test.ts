@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
 import { createTravelPlannerEpisodeTools, EPISODE_OVER_OBSERVATION } from "../../environments/travelplanner/langchain.js";
-import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
+import type { Planner } from "../../environments/travelplanner/planner.js";
 import { dataDir } from "../helpers/data.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
 const QUERY = "Plan a 3-day trip from St. Petersburg to Rockford, March 16th to 18th, 2022, for one person with $1,700.";
-const planner: TravelPlanner = { plan: async () => "the plan" };
+const planner: Planner = { plan: async () => "the plan" };
 
 describe.skipIf(!dir)("episode tools", () => {
   let db: TravelPlannerDatabase;

@@ -6,7 +6,7 @@ import { MASKED_TEXT } from "../../environments/travelplanner/actions.js";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { TravelPlannerEnvironment, type TravelPlannerEnvironmentOptions } from "../../environments/travelplanner/environment.js";
 import { FILTERED_ACTION_TEXT, NULL_ACTION_FEEDBACK, TwoStageEpisode } from "../../environments/travelplanner/episode.js";
-import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
+import type { Planner } from "../../environments/travelplanner/planner.js";
 import { TrajectorySchema } from "../../core/trajectory.js";
 import { dataDir } from "../helpers/data.js";
 import { recordingPlanner } from "../chains/travelplanner/helpers.js";

@@ -9,7 +9,7 @@ import { evaluatePlans } from "../../environments/travelplanner/evaluator/evalua
 import { evaluatePlan } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { createTravelPlannerTools } from "../../environments/travelplanner/langchain.js";
 import { parsePlan, parsePlanText, PLAN_FIELDS, renderPlan } from "../../environments/travelplanner/planParser.js";
-import { countCl100kTokens, LlmPlanner, MAX_TOKEN_LENGTH_EXCEEDED, solePlan, type TravelPlanner } from "../../environments/travelplanner/planner.js";
+import { countCl100kTokens, LlmPlanner, MAX_TOKEN_LENGTH_EXCEEDED, solePlan, type Planner } from "../../environments/travelplanner/planner.js";
 import { loadQueries, type TravelQuery } from "../../environments/travelplanner/queries.js";
 import { referenceInformationFor } from "../../environments/travelplanner/reference.js";
 import { dataDir } from "../helpers/data.js";
@@ -118,7 +118,7 @@ describe.skipIf(!dir)("planning on real data", () => {
   it("sole planning hands the reference information and the query text to the planner", async () => {
     const validation = loadQueries(join(dir!, "queries/validation.csv"));
     const seen: string[] = [];
-    const planner: TravelPlanner = { plan: async (info, query) => (seen.push(info, query), "plan") };
+    const planner: Planner = { plan: async (info, query) => (seen.push(info, query), "plan") };
     expect(await solePlan(planner, validation[0]!, validation[0]!.reference_information!)).toBe("plan");
     expect(seen[0]!.startsWith("[{'Description': 'Attractions in Myrtle Beach', 'Content': \"")).toBe(true);
     expect(seen[1]).toBe(validation[0]!.query);
@@ -131,7 +131,7 @@ describe.skipIf(!dir)("planning on real data", () => {
 
   it("LangChain tools: text and zod-schema variants share one notebook and return the official observations", async () => {
     const infos: string[] = [];
-    const planner: TravelPlanner = { plan: async (info) => (infos.push(info), "the plan") };
+    const planner: Planner = { plan: async (info) => (infos.push(info), "the plan") };
     const text = Object.fromEntries(createTravelPlannerTools(db, planner).map((t) => [t.name, t]));
     expect(Object.keys(text)).toEqual(["FlightSearch", "AccommodationSearch", "RestaurantSearch", "AttractionSearch", "CitySearch", "GoogleDistanceMatrix", "NotebookWrite", "Planner"]);
     expect(await text.GoogleDistanceMatrix!.invoke("Washington, Myrtle Beach, taxi")).toBe("taxi, from Washington to Myrtle Beach, duration: 6 hours 47 mins, distance: 693 km, cost: 693");

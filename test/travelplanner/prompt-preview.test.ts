@@ -2,13 +2,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
 import { TravelPlannerEnvironment } from "../../environments/travelplanner/environment.js";
 import { TwoStageEpisode } from "../../environments/travelplanner/episode.js";
-import type { TravelPlanner } from "../../environments/travelplanner/planner.js";
+import type { Planner } from "../../environments/travelplanner/planner.js";
 import { agentPrompt } from "../../environments/travelplanner/prompts.js";
 import { dataDir } from "../helpers/data.js";
 
 const dir = dataDir("TRAVELPLANNER_DATA");
 const QUERY = "Plan a 3-day trip from St. Petersburg to Rockford, March 16th to 18th, 2022, for one person with $1,700.";
-const planner: TravelPlanner = { plan: async () => "Day 1:\nCurrent City: from A to B" };
+const planner: Planner = { plan: async () => "Day 1:\nCurrent City: from A to B" };
 const GUIDELINES = 'Here are some guidelines of how to solve the similar task:\n[{"task_name": "x", "guidelines": "search flights first"}]';
 
 /** Model outputs as they come back: stray spaces and newlines, a masked table, an empty action, repeats, a failure. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { TravelPlannerDatabase } from "../../../environments/travelplanner/database.js";
-import type { TravelPlanner } from "../../../environments/travelplanner/planner.js";
+import type { Planner } from "../../../environments/travelplanner/planner.js";
 import { loadQueries, type TravelQuery } from "../../../environments/travelplanner/queries.js";
 import { dataDir } from "../../helpers/data.js";
 
@@ -22,7 +22,7 @@ export function trainQueries(): TravelQuery[] {
 /** A planner that records what it was given and answers `answer`. */
 export function recordingPlanner(answer = "Day 1:\nCurrent City: from A to B") {
   const calls: { information: string; query: string }[] = [];
-  const planner: TravelPlanner = {
+  const planner: Planner = {
     async plan(information, query) {
       calls.push({ information, query });
       return answer;
