@@ -37,7 +37,7 @@ const TABLE_1: Record<PaperModel, Partial<Record<string, PaperBuildRow>>> = {
   },
 };
 
-/** arXiv 2508.06433, the retrieval-policy comparison: Planner #CS with GPT-4o. */
+/** arXiv 2508.06433, the retrieval-policy comparison: TravelPlanner #CS with GPT-4o. */
 const RETRIEVAL_TP_CS: Partial<Record<PaperModel, Partial<Record<string, number>>>> = {
   "GPT-4o": { random: 74.59, query: 73.38, ave_fact: 76.02 },
 };

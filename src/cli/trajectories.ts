@@ -65,7 +65,7 @@ async function alfworldTrajectories(opts: TrajectoriesOptions): Promise<void> {
 
 async function travelPlannerTrajectories(opts: TrajectoriesOptions): Promise<void> {
   if (opts.split !== "train") {
-    throw new InputError(`--split ${opts.split}: Planner trajectories are scripted from gold plans, and only the train split has them`);
+    throw new InputError(`--split ${opts.split}: TravelPlanner trajectories are scripted from gold plans, and only the train split has them`);
   }
   const dir = opts.data ?? travelPlannerDataDir();
   const queries = loadQueries(join(dir, "queries", "train.jsonl")).slice(0, opts.limit);

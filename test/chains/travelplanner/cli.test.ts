@@ -35,7 +35,7 @@ describe.skipIf(!dir)("memp trajectories --env travelplanner", () => {
     const out = join(tmp(), "x.jsonl");
     const validation = await run(["trajectories", "--env", "travelplanner", "--split", "validation", "--out", out, "--data", dir!]);
     expect(validation.code).toBe(1);
-    expect(validation.stderr).toBe('memp: --split validation: Planner trajectories are scripted from gold plans, and only the train split has them\n');
+    expect(validation.stderr).toBe('memp: --split validation: TravelPlanner trajectories are scripted from gold plans, and only the train split has them\n');
     const missing = await run(["trajectories", "--env", "travelplanner", "--out", out, "--data", "/no/such/dir"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^memp: \/no\/such\/dir\/queries\/train\.jsonl: cannot read the queries file.*\n$/);
