@@ -1,4 +1,4 @@
-/** The agents, the episode runner and the MemP experiment loops: what knows both memory and environments. */
+/** The episode runner, the MemP experiment loops, ablations and reports (the agents of each benchmark are in its own entry point). */
 export { runEpisode, EpisodeOverError, type EpisodeAgent, type EpisodeContext, type EpisodeResult, type EpisodeStart, type RunEpisodeOptions, type StepExtra, type StepRecord, type TranscriptMessage } from "./episode.js";
 export { addUsage, usageOf, ZERO_USAGE, type TokenUsage } from "./usage.js";
 export { parseReactReply, type ParsedReply } from "./reply.js";
@@ -9,11 +9,7 @@ export { EpisodeRecordSchema, recordTrajectory, type EpisodeRecord } from "./rec
 export { summarize, type RunSummary, type BatchFigures, type GroupFigures } from "./summary.js";
 export { DEFAULT_PRICES, loadPrices, priceOf, costOf, type Price, type PriceTable } from "./prices.js";
 export { playWithTools, episodeStepper, EPISODE_OVER, type ToolAgentOptions } from "./tools-agent.js";
-export { alfworldSuite, DEFAULT_GRAMMAR } from "./alfworld/suite.js";
-export { AlfworldReactAgent, type AlfworldReactAgentOptions } from "./alfworld/react.js";
-export { AlfworldToolAgent } from "./alfworld/tools.js";
-export { ExpertAgent, runExpert, expertTrajectories, oneShotDemos, renderDemo, type Demonstration, type ExpertRun, type GenerateOptions } from "./alfworld/expert.js";
-export { systemPrompt as alfworldSystemPrompt, openingMessages as alfworldOpeningMessages } from "./alfworld/prompt.js";
-export * from "./travelplanner/index.js";
+export { alfworldSuite } from "./alfworld/suite.js";
+export { travelPlannerSuite } from "./travelplanner/suite.js";
 export * from "./report/index.js";
 export * from "./ablation/index.js";

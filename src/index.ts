@@ -1,14 +1,16 @@
-// Public API of memp-langchain. Everything a user imports comes from here.
+/**
+ * memp-langchain: procedural memory for LangChain.js agents. The memory (build, retrieve,
+ * update, the session and the LangChain adapters), the experiment runners, the model factories
+ * and the errors. Each benchmark has its own entry point (`memp-langchain/alfworld`,
+ * `memp-langchain/travelplanner`); storage internals are in `memp-langchain/store`, test doubles in
+ * `memp-langchain/testing`.
+ */
 export * from "../memory/index.js";
-export type { EnvironmentInfo, ResetResult, StepResult, TextEnvironment } from "../environments/types.js";
-export * from "../environments/alfworld/index.js";
-export * from "../environments/travelplanner/index.js";
-export { TrajectorySchema, TrajectoryStepSchema, parseTrajectory, type Trajectory, type TrajectoryStep } from "../core/trajectory.js";
-export { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ChatModelOptions, type EmbeddingsOptions } from "./models.js";
-export { MempError, InputError, CorruptFileError, LockError, ModelOutputError, ConfigError, ModelEndpointError } from "../core/errors.js";
 export * from "../chains/index.js";
+export type { EnvironmentInfo, ResetResult, StepContext, StepResult, TextEnvironment } from "../environments/types.js";
+export { TrajectorySchema, TrajectoryStepSchema, parseTrajectory, type Trajectory, type TrajectoryStep } from "../core/trajectory.js";
+export { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ChatModelOptions, type EmbeddingsOptions, type ModelTransportOptions } from "./models.js";
 export { createResilientFetch, type ModelEndpointEvent, type ResilientFetchOptions } from "../core/util/resilient-fetch.js";
-export type { ModelTransportOptions } from "./models.js";
-export { startScriptedServer, type ScriptedServer, type ScriptedServerOptions, type ChatHandler, type ChatReply, type ChatRequest } from "../testing/openai-server.js";
-export { parseModelJson, invokeForJson, invokeForJsonReply, namingEndpointErrors, STRUCTURED_OUTPUT_MODES, type ParseResult, type StructuredOutputMode } from "../core/util/model-json.js";
+export { MempError, InputError, CorruptFileError, LockError, ModelOutputError, ModelEndpointError, ConfigError, StateError, ReadOnlyError, ClosedError } from "../core/errors.js";
+export { GrammarError } from "../environments/alfworld/query.js";
 export { alfworldDataDir, travelPlannerDataDir, cacheHome } from "../core/config.js";

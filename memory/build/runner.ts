@@ -128,7 +128,8 @@ export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], 
   const stopping = () => fatal !== undefined || summary.failed.length >= failureLimit;
   const limit = pLimit(options.concurrency ?? 8);
   try {
-    await Promise.all(
+    // allSettled, not all: on an abort the items already built are still committed below.
+    const settled = await Promise.allSettled(
       todo.map((item) =>
         limit(async () => {
           options.signal?.throwIfAborted();
@@ -171,6 +172,8 @@ export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], 
     );
     if (fatal) throw fatal.error;
     await flush();
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (rejected) throw rejected.reason;
   } finally {
     if (watch) clearInterval(watch);
     progress.stop();

@@ -28,7 +28,7 @@ import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { MemorySession } from "../../memory/session.js";
 import { createChatModel } from "../../src/models.js";
 import { contentText, countTokens, startScriptedServer, type ChatRequest } from "../../testing/openai-server.js";
-import { alfworldReplay } from "../../test/helpers/alfworld-replay.js";
+import { alfworldReplay } from "../../testing/alfworld-replay.js";
 
 const line = (ok: boolean, name: string, value: string, target: string, extra = "") =>
   console.log(`${ok ? "PASS" : "MISS"}  ${name.padEnd(52)} ${value.padStart(12)}   target ${target}${extra ? `   ${extra}` : ""}`);

@@ -25,7 +25,7 @@ import { InputError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { displayPath } from "../../chains/report/view.js";
 import { packageInfo } from "../../core/version.js";
-import { EXIT_INTERRUPTED } from "./experiment.js";
+import { EXIT_INTERRUPTED } from "./run.js";
 import { EXIT_BAD_INPUT, EXIT_USAGE, ExitStatus, UsageError, nonNegativeInt, oneOf, positiveInt } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;

@@ -16,10 +16,9 @@ import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/type
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { packageInfo } from "../../core/version.js";
-import { EXIT_BAD_INPUT, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
-export const EXIT_INTERRUPTED = 130;
 
 /** Rewrites MemP's `--batch_size 4` / `--batch_size=4` to `--batch-size`; values are left alone. */
 export function kebabFlags(argv: readonly string[]): string[] {

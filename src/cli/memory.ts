@@ -14,7 +14,7 @@ import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../../core/u
 import { modelEventText, type Progress } from "../../core/util/progress.js";
 import type { ModelEndpointEvent } from "../../core/util/resilient-fetch.js";
 import { checkOutputFile } from "../../core/util/user-files.js";
-import { EXIT_BAD_INPUT, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
 function embeddingsSpecOf(dir: string): string | undefined {
@@ -103,7 +103,7 @@ export function registerMemoryCommands(program: Command): void {
     .description("build memory entries from trajectories (our JSONL, or MemP's JSON array)")
     .requiredOption("--from <file>", "trajectory file")
     .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
-    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")}`, oneOf("--build", BUILD_KINDS), "proceduralization" as BuildKind)
+    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")} (default: proceduralization with --model, else trajectory)`, oneOf("--build", BUILD_KINDS))
     .option("--model <name>", "chat model on the OpenAI-compatible endpoint (needed by script, proceduralization, events)")
     .option("--embeddings <spec>", EMBEDDINGS_HELP)
     .option("--limit <n>", "build at most N trajectories", positiveInt("--limit"))
@@ -112,55 +112,76 @@ export function registerMemoryCommands(program: Command): void {
     .option("--max-failures <n|p%>", "give up (exit 1) once N items, or p% of them, have failed", failureLimit("--max-failures"))
     .option("--structured-output <mode>", `how JSON is asked of the model: ${STRUCTURED_OUTPUT_MODES.join("|")}`, oneOf("--structured-output", STRUCTURED_OUTPUT_MODES), "auto" as StructuredOutputMode)
     .option("--json", "print the summary as JSON")
-    .action(async (opts: { from: string; memoryDir: string; build: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
+    .action(async (opts: { from: string; memoryDir: string; build?: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
       const items = readTrajectories(opts.from, { limit: opts.limit });
-      const needsModel = opts.build !== "trajectory";
-      if (needsModel && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
+      // As for update: distil with a model when there is one, keep the runs as they are otherwise.
+      const build = opts.build ?? (opts.model ? "proceduralization" : "trajectory");
+      const needsModel = build !== "trajectory";
+      if (needsModel && !opts.model) throw new InputError(`the ${build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       let progress: Progress | undefined;
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000, onEvent: (e: ModelEndpointEvent) => progress?.status(modelEventText(e)) };
       const model = needsModel ? createChatModel(opts.model!, transport) : undefined;
-      await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
-        const summary = await buildMemory(bank, items, {
-          kind: opts.build,
-          model,
-          modelName: opts.model,
-          concurrency: opts.concurrency,
-          structuredOutput: opts.structuredOutput,
-          maxFailures: opts.maxFailures?.count,
-          maxFailureRate: opts.maxFailures?.rate,
-          onProgress: (p) => (progress = p),
-        });
-        // Nothing built although there was something to build: a run that did no work must not pass for one that did.
-        const nothing = summary.built === 0 && summary.failed.length > 0;
-        const verdict = summary.stopped
-          ? `${nothing ? "nothing was built: " : ""}${summary.stopped.reason}${summary.stopped.notAttempted > 0 ? `; ${summary.stopped.notAttempted} not tried` : ""}`
-          : nothing
-            ? `nothing was built: all ${summary.failed.length} item${summary.failed.length === 1 ? "" : "s"} failed`
-            : undefined;
-        if (opts.json) {
-          printJson({
-            ok: verdict === undefined,
-            built: summary.built,
-            skipped: summary.skipped,
-            failed: summary.failed,
-            fallbacks: summary.fallbacks,
-            ...(summary.stopped && { stopped: summary.stopped }),
-            count: bank.store.size(),
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+        controller.abort();
+      };
+      process.on("SIGINT", onSigint);
+      try {
+        await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
+          const before = bank.store.size();
+          const summary = await buildMemory(bank, items, {
+            signal: controller.signal,
+            kind: build,
+            model,
+            modelName: opts.model,
+            concurrency: opts.concurrency,
+            structuredOutput: opts.structuredOutput,
+            maxFailures: opts.maxFailures?.count,
+            maxFailureRate: opts.maxFailures?.rate,
+            onProgress: (p) => (progress = p),
+          }).catch((err: unknown) => {
+            if (!controller.signal.aborted) throw err;
+            // Finished entries were committed before the abort surfaced; a rerun skips them.
+            process.stderr.write(
+              `\ninterrupted: the memory holds ${bank.store.size()} entries (${bank.store.size() - before} built by this run); run the same command again to build the rest\n`,
+            );
+            throw new ExitStatus(EXIT_INTERRUPTED);
           });
-        } else {
-          const fellBack = summary.fallbacks.length > 0 ? ` (${summary.fallbacks.length} by a fallback)` : "";
-          process.stdout.write(
-            `built ${summary.built}${fellBack}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
-              `the memory holds ${bank.store.size()} entries (${bank.store.backend} index)\n`,
-          );
-          for (const f of summary.fallbacks) process.stderr.write(`fell back (${f.kind}): ${f.source}: ${f.detail}\n`);
-          for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
-        }
-        if (verdict !== undefined) {
-          process.stderr.write(`memp: ${verdict}\n`);
-          throw new ExitStatus(EXIT_BAD_INPUT);
-        }
-      });
+          // Nothing built although there was something to build: a run that did no work must not pass for one that did.
+          const nothing = summary.built === 0 && summary.failed.length > 0;
+          const verdict = summary.stopped
+            ? `${nothing ? "nothing was built: " : ""}${summary.stopped.reason}${summary.stopped.notAttempted > 0 ? `; ${summary.stopped.notAttempted} not tried` : ""}`
+            : nothing
+              ? `nothing was built: all ${summary.failed.length} item${summary.failed.length === 1 ? "" : "s"} failed`
+              : undefined;
+          if (opts.json) {
+            printJson({
+              ok: verdict === undefined,
+              built: summary.built,
+              skipped: summary.skipped,
+              failed: summary.failed,
+              fallbacks: summary.fallbacks,
+              ...(summary.stopped && { stopped: summary.stopped }),
+              count: bank.store.size(),
+            });
+          } else {
+            const fellBack = summary.fallbacks.length > 0 ? ` (${summary.fallbacks.length} by a fallback)` : "";
+            process.stdout.write(
+              `built ${summary.built}${fellBack}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
+                `the memory holds ${bank.store.size()} entries (${bank.store.backend} index)\n`,
+            );
+            for (const f of summary.fallbacks) process.stderr.write(`fell back (${f.kind}): ${f.source}: ${f.detail}\n`);
+            for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
+          }
+          if (verdict !== undefined) {
+            process.stderr.write(`memp: ${verdict}\n`);
+            throw new ExitStatus(EXIT_BAD_INPUT);
+          }
+        });
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
     });
 
   memory

@@ -5,6 +5,8 @@ import { MempError, hasKind } from "../../core/errors.js";
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C, with what finished kept (the shell's 128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Thrown by command actions for a usage mistake that commander cannot see (e.g. a bad choice). */
 export class UsageError extends MempError {

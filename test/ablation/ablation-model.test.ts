@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listGames } from "../../environments/alfworld/splits.js";
 import { contentText, startScriptedServer, type ScriptedServer } from "../../testing/openai-server.js";
-import { alfworldReplay } from "../helpers/alfworld-replay.js";
+import { alfworldReplay } from "../../testing/alfworld-replay.js";
 import { runCli } from "../helpers/cli.js";
 import { dataDir } from "../helpers/data.js";
 import { tempDir } from "../memory/helpers.js";

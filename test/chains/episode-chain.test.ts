@@ -12,7 +12,7 @@ import { EpisodeChain } from "../../chains/episode-chain.js";
 import type { EpisodeItem } from "../../chains/suite.js";
 import { listGames } from "../../environments/alfworld/splits.js";
 import type { ChatRequest } from "../../testing/openai-server.js";
-import { alfworldReplay, type ReplayScript } from "../helpers/alfworld-replay.js";
+import { alfworldReplay, type ReplayScript } from "../../testing/alfworld-replay.js";
 import { dataDir } from "../helpers/data.js";
 
 const data = dataDir("ALFWORLD_DATA");

@@ -12,7 +12,7 @@ import { AlfworldEnvironment } from "../../environments/alfworld/environment.js"
 import { listGames } from "../../environments/alfworld/splits.js";
 import { GUIDELINES_HEADER } from "../../memory/retrieve/format.js";
 import { contentText, startScriptedServer, type ChatRequest, type ScriptedServer } from "../../testing/openai-server.js";
-import { alfworldReplay } from "../helpers/alfworld-replay.js";
+import { alfworldReplay } from "../../testing/alfworld-replay.js";
 import { runCli } from "../helpers/cli.js";
 import { dataDir } from "../helpers/data.js";
 import { tempDir } from "../memory/helpers.js";

@@ -10,7 +10,7 @@ import { loadQueries } from "../../environments/travelplanner/queries.js";
 import { startScriptedServer, type ScriptedServer } from "../../testing/openai-server.js";
 import { runCli } from "../helpers/cli.js";
 import { dataDir } from "../helpers/data.js";
-import { travelPlannerReplay } from "../helpers/travelplanner-replay.js";
+import { travelPlannerReplay } from "../../testing/travelplanner-replay.js";
 import { tempDir } from "../memory/helpers.js";
 
 const data = dataDir("TRAVELPLANNER_DATA");

@@ -5,9 +5,9 @@
  * planner prompt with the query's gold plan. Answers are one line, as the official stop ["\n"]
  * expects, except the plan.
  */
-import { demonstrationSteps, GoldPlanner } from "../../environments/travelplanner/demonstrations.js";
-import type { TravelQuery } from "../../environments/travelplanner/queries.js";
-import { contentText, type ChatHandler } from "../../testing/openai-server.js";
+import { demonstrationSteps, GoldPlanner } from "../environments/travelplanner/demonstrations.js";
+import type { TravelQuery } from "../environments/travelplanner/queries.js";
+import { contentText, type ChatHandler } from "./openai-server.js";
 
 export function travelPlannerReplay(queries: readonly TravelQuery[]): ChatHandler {
   const byText = new Map(queries.map((q) => [q.query, q]));

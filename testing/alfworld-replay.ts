@@ -4,11 +4,11 @@
  * for the games marked bad it answers without an action or with a useless one. The game is found
  * from the task message (the intro, before any guidelines), the step from the turns after it.
  */
-import { runExpert } from "../../chains/alfworld/expert.js";
-import { AlfworldEnvironment } from "../../environments/alfworld/environment.js";
-import type { GrammarVersion } from "../../environments/alfworld/game.js";
-import type { GameEntry } from "../../environments/alfworld/splits.js";
-import { contentText, type ChatHandler, type ChatReply, type ScriptedToolCall } from "../../testing/openai-server.js";
+import { runExpert } from "../chains/alfworld/expert.js";
+import { AlfworldEnvironment } from "../environments/alfworld/environment.js";
+import type { GrammarVersion } from "../environments/alfworld/game.js";
+import type { GameEntry } from "../environments/alfworld/splits.js";
+import { contentText, type ChatHandler, type ChatReply, type ScriptedToolCall } from "./openai-server.js";
 
 export interface ReplayScript {
   handler: ChatHandler;
