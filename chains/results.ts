@@ -30,6 +30,17 @@ export class RunFolder {
   create(): void {
     mkdirSync(this.episodesDir, { recursive: true });
     mkdirSync(this.batchesDir, { recursive: true });
+    this.removeDeadTempFiles();
+  }
+
+  /** Temp files of writes that a killed run never finished (their writer's pid is gone). */
+  private removeDeadTempFiles(): void {
+    for (const dir of [this.episodesDir, this.batchesDir, this.dir]) {
+      for (const name of readdirSync(dir)) {
+        const pid = /^\..+\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/.exec(name)?.[1];
+        if (pid !== undefined && !alive(Number(pid))) rmSync(join(dir, name), { force: true });
+      }
+    }
   }
 
   /** Removes what earlier invocations wrote (`--overwrite`), leaving an empty run folder. */
@@ -65,6 +76,15 @@ export class RunFolder {
         }
         return parsed.data as EpisodeRecord;
       });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

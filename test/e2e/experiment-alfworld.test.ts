@@ -48,7 +48,9 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
   afterAll(() => server?.close());
 
   const runDir = (exp: string, fewShot: boolean, memory: boolean) => join(work, "results", "alfworld", "scripted", `dev_${exp}_few_shot_${fewShot ? "True" : "False"}_memory_${memory ? "True" : "False"}`);
-  const episodes = (dir: string) => readdirSync(join(dir, "episodes")).map((f) => JSON.parse(readFileSync(join(dir, "episodes", f), "utf8")));
+  // Episode files only: a killed run can leave the temp file of a write it did not finish.
+  const episodeFiles = (dir: string) => readdirSync(join(dir, "episodes")).filter((f) => f.endsWith(".json") && !f.startsWith("."));
+  const episodes = (dir: string) => episodeFiles(dir).map((f) => JSON.parse(readFileSync(join(dir, "episodes", f), "utf8")));
   const taskMessages = (requests: ChatRequest[]) => requests.map((r) => contentText(r.messages.findLast((m) => m.role === "user" && !contentText(m.content).startsWith("Observation:"))?.content));
   const common = () => ["--env", "alfworld", "--model", "scripted", "--split", "dev", "--results-dir", join(work, "results")];
 
@@ -169,10 +171,10 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     const args = ["offline", ...common(), "--exp_name", "kill", "--limit", "6", "--batch_size", "1"];
     const dir = runDir("kill", false, false);
     const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "memp.js"), ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
-    await waitFor(() => existsSync(join(dir, "episodes")) && readdirSync(join(dir, "episodes")).length >= 2, 60_000);
+    await waitFor(() => existsSync(join(dir, "episodes")) && episodeFiles(dir).length >= 2, 60_000);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
-    const kept = readdirSync(join(dir, "episodes"));
+    const kept = episodeFiles(dir);
     expect(kept.length).toBeGreaterThanOrEqual(2);
     expect(kept.length).toBeLessThan(6);
     const keptNames = episodes(dir).map((e) => e.name);
@@ -182,6 +184,8 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     expect(r.code, r.stderr).toBe(0);
     const all = episodes(dir);
     expect(all.map((e) => e.name).sort()).toEqual(names.slice(0, 6).sort());
+    // The killed run's unfinished temp file, if it left one, is gone.
+    expect(readdirSync(join(dir, "episodes")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     // Finished games were not played again.
     const replayed = taskMessages(server.chatRequests.slice(before));
     for (const name of keptNames) {
@@ -196,7 +200,7 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     expect(r.stderr).toMatch(/run\.json: this run was started with other settings \(maxSteps 30 -> 10\)/);
     const o = await runCli(["offline", ...common(), "--exp_name", "plain", "--limit", "2", "--max_steps", "10", "--overwrite"], env);
     expect(o.code, o.stderr).toBe(0);
-    expect(readdirSync(join(runDir("plain", false, false), "episodes"))).toHaveLength(2);
+    expect(episodeFiles(runDir("plain", false, false))).toHaveLength(2);
   });
 
   it("an episode whose model fails for good is an error, not a failure; the run goes on and a rerun retries it", async () => {
@@ -230,12 +234,12 @@ describe.skipIf(!data)("memp offline | online on ALFWorld (scripted model)", () 
     const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "memp.js"), "offline", ...common(), "--exp_name", "sigint", "--limit", "6", "--batch_size", "1"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
-    await waitFor(() => existsSync(join(dir, "episodes")) && readdirSync(join(dir, "episodes")).length >= 1, 60_000);
+    await waitFor(() => existsSync(join(dir, "episodes")) && episodeFiles(dir).length >= 1, 60_000);
     child.kill("SIGINT");
     const code = await new Promise((r) => child.on("close", r));
     delayMs = 0;
     expect(code).toBe(130);
-    const kept = readdirSync(join(dir, "episodes")).length;
+    const kept = episodeFiles(dir).length;
     expect(kept).toBeGreaterThanOrEqual(1);
     expect(kept).toBeLessThan(6);
     expect(stderr).toMatch(new RegExp(`interrupted: ${kept} finished episodes are kept in .*; run the same command again to resume`));
