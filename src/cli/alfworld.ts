@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { createProgress } from "../../core/util/progress.js";
@@ -30,13 +31,13 @@ export function registerAlfworldCommands(program: Command): void {
   alfworld
     .command("play")
     .description("Play a game: interactively (tab completes the admissible commands) or from a file of commands")
-    .requiredOption("--game <path>", "a trial folder or its game.tw-pddl", nonEmptyPath("--game"))
+    .requiredOption("--game <game>", "a game name as `alfworld list` prints it (task/trial), a trial folder, or its game.tw-pddl", nonEmptyPath("--game"))
     .option("--grammar <version>", "grammar version: 2.1.1 | 2.1.2", oneOf("--grammar", GRAMMAR_VERSIONS), "2.1.2")
     .option("--actions <file>", "play these commands (one per line) instead of asking", nonEmptyPath("--actions"))
     .option("--max-steps <n>", "episode step limit", positiveInt("--max-steps"), 50)
     .option("--json", "print one JSON object per step")
     .action(async (opts: { game: string; grammar: GrammarVersion; actions?: string; maxSteps: number; json?: boolean }) => {
-      const engine = new AlfworldEngine(loadGameFile(opts.game, { grammarVersion: opts.grammar }), { maxSteps: opts.maxSteps });
+      const engine = new AlfworldEngine(loadGameFile(gameFileOf(opts.game), { grammarVersion: opts.grammar }), { maxSteps: opts.maxSteps });
       const print = opts.json ? printStepJson : printStepText;
       const start = engine.reset();
       print({ step: 0, observation: start.observation, admissible: start.info.admissibleCommands, won: start.info.won, done: false });
@@ -72,6 +73,19 @@ export function registerAlfworldCommands(program: Command): void {
       writeUserFile(opts.out, JSON.stringify(demos, null, 2) + "\n");
       process.stderr.write(`wrote ${Object.keys(demos).length} demonstrations to ${opts.out}\n`);
     });
+}
+
+/**
+ * A path as given, or else a game name that `alfworld list` prints (`<task folder>/<trial>`),
+ * looked up in the splits of $ALFWORLD_DATA.
+ */
+function gameFileOf(game: string): string {
+  if (existsSync(game) || !/^[^/\\]+\/[^/\\]+$/.test(game)) return game;
+  for (const split of ALFWORLD_SPLITS) {
+    const found = listGames(split).find((g) => g.name === game);
+    if (found) return found.gamefile;
+  }
+  return game;
 }
 
 interface StepRecord {

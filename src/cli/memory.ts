@@ -3,7 +3,7 @@ import { MemoryBank } from "../../memory/bank.js";
 import { registerMemoryDoctor } from "./memory-doctor.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { readFinishedTasks, readTrajectories, warnUnknownRetrieved } from "../../memory/input.js";
-import { DEFAULT_K, retrieveMemory, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { DEFAULT_K, formatGuidelines, retrieveMemory, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
 import { exportMemory, importMemory, readExport } from "../../memory/transfer.js";
@@ -197,8 +197,9 @@ export function registerMemoryCommands(program: Command): void {
     .option("--model <name>", "chat model that extracts facts (facts, ave_fact)")
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
     .option("--timeout <seconds>", "limit of one model request attempt (default $MEMP_MODEL_TIMEOUT, else 120)", positiveSeconds("--timeout"))
+    .option("--guidelines", "print the guidance a prompt would get, exactly as an agent sees it (MemP's form)")
     .option("--json", "print JSON")
-    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; json?: boolean }) => {
+    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; guidelines?: boolean; json?: boolean }) => {
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
       await withModelBank(opts.memoryDir, opts.embeddings, true, transport, async (bank) => {
         const results = await retrieveMemory(
@@ -207,6 +208,12 @@ export function registerMemoryCommands(program: Command): void {
           { task: query, k: opts.topK, threshold: opts.threshold, seed: opts.seed, facts: parseFactsOption(opts.facts) },
           { model: opts.model ? createChatModel(opts.model, transport) : undefined },
         );
+        if (opts.guidelines) {
+          const text = formatGuidelines(results);
+          if (opts.json) printJson({ guidelines: text, ids: results.map((r) => r.entry.id) });
+          else process.stdout.write(text ? `${text}\n` : "no entries\n");
+          return;
+        }
         if (opts.json) {
           printJson(results.map(searchResultJson));
           return;

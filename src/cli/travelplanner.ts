@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseAction, TravelPlannerSandbox, type ToolCallResult } from "../../environments/travelplanner/actions.js";
 import { TravelPlannerDatabase } from "../../environments/travelplanner/database.js";
-import { evaluatePlans, SPLITS, type EvaluationReport, type Scores, type Split } from "../../environments/travelplanner/evaluator/evaluate.js";
+import { evaluatePlans, type PlanVerdict, SPLITS, type EvaluationReport, type Scores, type Split } from "../../environments/travelplanner/evaluator/evaluate.js";
 import { LlmPlanner } from "../../environments/travelplanner/planner.js";
 import { alignPlans, malformedPlans, planShapeProblem, readPlanFile } from "../../environments/travelplanner/plans.js";
 import { truthy } from "../../environments/travelplanner/evaluator/python.js";
@@ -108,5 +108,21 @@ function renderReport(report: EvaluationReport): string {
       `${g.level.padEnd(7)} ${String(g.days).padStart(4)}  ${String(g.count).padStart(5)}  ${percent(g.delivery_rate).padStart(8)}  ${percent(g.commonsense_micro).padStart(8)}  ${percent(g.commonsense_macro).padStart(8)}  ${percent(g.hard_micro).padStart(10)}  ${percent(g.hard_macro).padStart(10)}  ${percent(g.final_pass_rate).padStart(7)}`,
     );
   }
+  const failing = report.per_plan.map((v) => ({ idx: v.idx, failed: failedChecks(v) })).filter((p) => p.failed.length > 0);
+  if (failing.length > 0) {
+    lines.push("", "checks failed, per plan (query idx: check (reason); ...):");
+    for (const p of failing) lines.push(`${String(p.idx).padStart(4)}: ${p.failed.join("; ")}`);
+  }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The checks a plan failed, with the evaluator's reason when it gave one. An undelivered plan
+ * says so once instead of listing every check; the hard box is only read when it was run.
+ */
+function failedChecks(v: PlanVerdict): string[] {
+  const commonsense = Object.entries(v.commonsense);
+  if (commonsense.every(([, [ok]]) => ok === null)) return ["no plan delivered"];
+  const boxes = [...commonsense, ...Object.entries(v.hard ?? {})];
+  return boxes.filter(([, [ok]]) => ok === false).map(([name, [, reason]]) => (reason ? `${name} (${reason})` : name));
 }

@@ -82,6 +82,13 @@ describe.skipIf(!dir)("memp alfworld list / trajectories (shared data)", () => {
     expect(memp(["alfworld", "list", "--split", "valid"]).code).toBe(2);
   });
 
+  it("plays a game by the name list prints", () => {
+    const name = memp(["alfworld", "list", "--split", "test"]).stdout.split("\n")[0]!.split("\t")[1]!;
+    const r = memp(["alfworld", "play", "--game", name, "--json"], { input: "look\n" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.split("\n")[0]!).observation).toMatch(/^-= Welcome to TextWorld, ALFRED! =-/);
+  });
+
   it("writes expert trajectories in the memory's format", () => {
     const out = join(mkdtempSync(join(tmpdir(), "alfworld-traj-")), "train.jsonl");
     const r = memp(["trajectories", "--env", "alfworld", "--split", "train", "--out", out, "--limit", "12", "--seed", "5"]);

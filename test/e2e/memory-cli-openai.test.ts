@@ -60,6 +60,9 @@ describe("memp memory CLI against an OpenAI-compatible server", () => {
       stats: { hits: 0, successes: 0 },
     });
     expect(hits[0]!.score as number).toBeGreaterThan(hits[1]!.score as number);
+    const guidance = await runCli(["memory", "search", "heat an egg then put it in the garbagecan", "--memory-dir", dir, "--top-k", "2", "--guidelines"], env);
+    expect(guidance.code, guidance.stderr).toBe(0);
+    expect(guidance.stdout).toMatch(/^Here are some guidelines of how to solve the similar task:\n\[\n  \{\n    "task_name": "heat some egg and put it in garbagecan",\n    "guidelines": "1\. locate what the task names/);
 
     const show = await runCli(["memory", "show", "--memory-dir", dir, "--json"], env);
     const shown = JSON.parse(show.stdout) as { count: number; embedder: string; dimension: number; entries: Array<{ provenance: { model: string } }> };

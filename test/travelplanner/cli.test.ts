@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -90,6 +90,20 @@ describe.skipIf(!dir)("memp travelplanner", () => {
     const r = await run(["travelplanner", "eval", "--queries", train, "--plans", train, ...data]);
     expect(r.stdout).toMatch(/^Delivery Rate\s+100\.00%$/m);
     expect(r.stdout).toMatch(/^hard\s+7\s+5\s+100\.00%/m);
+    expect(r.stdout).not.toContain("checks failed");
+  });
+
+  it("eval lists the checks each plan failed, with the evaluator's reasons", async () => {
+    const train = join(dir!, "queries/train.jsonl");
+    const rows = readFileSync(train, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { idx?: number; annotated_plan: Array<Record<string, unknown>> });
+    // The first plan loses its dinners (a commonsense failure); the second is not delivered.
+    const plans = rows.map((q, i) => ({ plan: i === 1 ? null : q.annotated_plan.map((d) => (i === 0 && d.dinner !== undefined ? { ...d, dinner: "-" } : d)) }));
+    const file = join(mkdtempSync(join(tmpdir(), "memp-eval-")), "plans.jsonl");
+    writeFileSync(file, plans.map((p) => JSON.stringify(p)).join("\n") + "\n");
+    const r = await run(["travelplanner", "eval", "--queries", train, "--plans", file, ...data]);
+    expect(r.stdout).toMatch(/^checks failed, per plan/m);
+    expect(r.stdout).toMatch(/^\s+1: .*Complete Information/m);
+    expect(r.stdout).toMatch(/^\s+2: no plan delivered$/m);
   });
 
   it("bad inputs are one-line errors naming the file and line; bad options are usage errors", async () => {
