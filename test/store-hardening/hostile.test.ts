@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { archivedEntries, restoreEntry } from "../../memory/update/archive.js";
@@ -7,6 +7,7 @@ import { ARCHIVE_FILE, appendRecords, HISTORY_FILE, readRecords, ArchiveRecordSc
 import { CorruptFileError, InputError, LockError } from "../../core/errors.js";
 import { setBeforeRenameHookForTesting } from "../../core/util/atomic.js";
 import { axis, makeEntry, vectorsOf } from "../memory/helpers.js";
+import { runCli } from "../helpers/cli.js";
 import { removeScratch, sandbox } from "./child.js";
 import { filesOf, openBank, searchable, seededMemory } from "./memories.js";
 
@@ -290,10 +291,16 @@ describe("paths that are not memory directories are one-line errors naming them"
     box.untouched();
   });
 
-  it.skipIf(process.getuid?.() === 0)("a directory this user may not write to", async () => {
+  it("a directory this user may not write to", async () => {
     const box = sandbox();
-    mkdirSync(box.dir, { mode: 0o500 });
-    const err = await LocalMemoryStore.open(box.dir, { embedder: { id: "e", dimension: 8 } }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/permission denied; expected a memory directory memp can write to/);
+    mkdirSync(box.dir, { mode: 0o555 });
+    const runs = join(box.base, "runs.jsonl");
+    writeFileSync(runs, JSON.stringify({ task: "heat an egg", steps: [{ action: "go to microwave 1", observation: "ok" }] }) + "\n");
+    // Root writes anywhere: the check runs as an unprivileged user.
+    for (const d of [box.base, dirname(box.base)]) chmodSync(d, 0o755);
+    const r = await runCli(["memory", "build", "--from", runs, "--memory-dir", box.dir], {}, { asUnprivileged: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/permission denied; expected a memory directory memp can write to/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
