@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { writeFileAtomic, writeFileAtomicAsync } from "../core/util/atomic.js";
+import { processAlive } from "../core/util/process.js";
 import { EpisodeRecordSchema, episodeFileName, type EpisodeRecord } from "./record.js";
 
 export class RunFolder {
@@ -38,7 +39,7 @@ export class RunFolder {
     for (const dir of [this.episodesDir, this.batchesDir, this.dir]) {
       for (const name of readdirSync(dir)) {
         const pid = /^\..+\.(\d+)\.[0-9a-z]+\.[0-9a-z]+\.tmp$/.exec(name)?.[1];
-        if (pid !== undefined && !alive(Number(pid))) rmSync(join(dir, name), { force: true });
+        if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
       }
     }
   }
@@ -76,15 +77,6 @@ export class RunFolder {
         }
         return parsed.data as EpisodeRecord;
       });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

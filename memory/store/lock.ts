@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { LockError } from "../../core/errors.js";
 import { LOCK_FILE } from "./files.js";
+import { processAlive } from "../../core/util/process.js";
 
 export { LOCK_FILE } from "./files.js";
 
@@ -297,12 +298,7 @@ function isStale(holder: LockRecord, seen: Seen, path: string): boolean {
   }
   // Our own pid but not our token: a previous process that had the same pid (common in containers).
   if (holder.pid === process.pid) return held.get(path) !== holder.token || holder.token === undefined;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return !processAlive(holder.pid);
 }
 
 function removeIfOurs(path: string, token: string): void {

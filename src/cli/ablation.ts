@@ -25,7 +25,8 @@ import { InputError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { displayPath } from "../../chains/report/view.js";
 import { packageInfo } from "../../core/version.js";
-import { EXIT_INTERRUPTED } from "./run.js";
+import { abortOnInterrupt, EXIT_INTERRUPTED } from "./run.js";
+import { EPISODES_STOPPING } from "./experiment.js";
 import { EXIT_BAD_INPUT, EXIT_USAGE, ExitStatus, UsageError, nonNegativeInt, oneOf, positiveInt } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
@@ -142,12 +143,7 @@ async function ablationCommand(opts: AblationOptions): Promise<void> {
   const tty = process.stdin.isTTY === true;
 
   let budget = estimateBudget(cells, ctx);
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write("\nstopping: running episodes are cancelled, finished ones are kept (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const stopListening = abortOnInterrupt(controller, EPISODES_STOPPING);
   try {
     if (budget.needsPilot.length > 0) {
       const pilots = budget.needsPilot.map((m) => pilotCell(budget, settings, m));
@@ -184,7 +180,7 @@ async function ablationCommand(opts: AblationOptions): Promise<void> {
       throw new ExitStatus(EXIT_BAD_INPUT);
     }
   } finally {
-    process.off("SIGINT", onSigint);
+    stopListening();
   }
 }
 

@@ -16,7 +16,7 @@ import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/type
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { packageInfo } from "../../core/version.js";
-import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
+import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
 
@@ -93,6 +93,9 @@ function suiteFor(env: CliOptions["env"]): ExperimentSuite {
   return env === "alfworld" ? alfworldSuite() : (travelPlannerSuite() as unknown as ExperimentSuite);
 }
 
+/** What the runners say on the first Ctrl-C. */
+export const EPISODES_STOPPING = "\nstopping: running episodes are cancelled, finished ones are kept (Ctrl-C again to quit at once)\n";
+
 /** The name results are filed under when no model plays. */
 const REPLAY_MODEL = "replay";
 
@@ -130,12 +133,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
   const model = opts.model ? createChatModel(opts.model, { timeoutMs: opts.timeout * 1000, rpm: opts.rpm, onEvent: (e) => progress?.status(e.message) }) : undefined;
   const embeddings = await createEmbeddings(opts.embeddings);
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    process.stderr.write("\nstopping: running episodes are cancelled, finished ones are kept (Ctrl-C again to quit at once)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const stopListening = abortOnInterrupt(controller, EPISODES_STOPPING);
   try {
     const outcome = await runExperiment(config, {
       suite,
@@ -167,7 +165,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
       process.stderr.write(`${s.errors} episodes ended in model errors (first: ${outcome.firstError ?? "unknown"}); run the same command again to retry them\n`);
     }
   } finally {
-    process.off("SIGINT", onSigint);
+    stopListening();
   }
 }
 

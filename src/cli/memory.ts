@@ -14,7 +14,7 @@ import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../../core/u
 import { modelEventText, type Progress } from "../../core/util/progress.js";
 import type { ModelEndpointEvent } from "../../core/util/resilient-fetch.js";
 import { checkOutputFile } from "../../core/util/user-files.js";
-import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
+import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
 function embeddingsSpecOf(dir: string): string | undefined {
@@ -122,11 +122,7 @@ export function registerMemoryCommands(program: Command): void {
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000, onEvent: (e: ModelEndpointEvent) => progress?.status(modelEventText(e)) };
       const model = needsModel ? createChatModel(opts.model!, transport) : undefined;
       const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-        controller.abort();
-      };
-      process.on("SIGINT", onSigint);
+      const stopListening = abortOnInterrupt(controller);
       try {
         await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
           const before = bank.store.size();
@@ -180,7 +176,7 @@ export function registerMemoryCommands(program: Command): void {
           }
         });
       } finally {
-        process.off("SIGINT", onSigint);
+        stopListening();
       }
     });
 

@@ -31,6 +31,20 @@ export class ExitStatus extends Error {
 }
 
 /**
+ * Ctrl-C once aborts `controller` (the command keeps what finished and says how to resume);
+ * twice exits at once. Returns the function that stops listening.
+ */
+export function abortOnInterrupt(controller: AbortController, notice?: string): () => void {
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (notice) process.stderr.write(notice);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  return () => process.off("SIGINT", onSigint);
+}
+
+/**
  * Parses and runs a commander program, mapping failures to the CLI's exit codes: commander's own
  * parse errors and UsageError exit 2; MempErrors (bad input, corrupt files, locks) exit 1 with one
  * line on stderr; anything else is a bug and prints its stack.

@@ -8,6 +8,7 @@ import zlib from "node:zlib";
 import yauzl from "yauzl";
 import { InputError, MempError, hasKind } from "../../core/errors.js";
 import { writeFileAtomic } from "../../core/util/atomic.js";
+import { processAlive } from "../../core/util/process.js";
 import { createProgress } from "../../core/util/progress.js";
 import { isUserFsError, userPathError } from "../../core/util/user-files.js";
 
@@ -322,14 +323,5 @@ function removeDeadStaging(dir: string): void {
   for (const name of readdirSync(dir)) {
     const pid = /^\.staging-(\d+)$/.exec(name)?.[1];
     if (pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid))) rmSync(join(dir, name), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
