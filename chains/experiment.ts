@@ -98,6 +98,11 @@ export function runDirOf(config: Pick<ExperimentConfig, "resultsDir" | "env" | "
   return join(config.resultsDir, config.env, safeName(config.model), `${config.split}_${config.expName}_few_shot_${py(config.fewShot)}_memory_${py(config.useMemory)}`);
 }
 
+/** Where an offline run's memory lives by default: one per environment, model and build kind. */
+export function offlineMemoryDir(resultsDir: string, env: string, model: string, build: BuildKind): string {
+  return join(resultsDir, env, safeName(model), `memory_${build}`);
+}
+
 function safeName(model: string): string {
   return model.replace(/[\\/:]+/g, "_");
 }
@@ -119,7 +124,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   checkResumable(folder, cfg);
   folder.create();
 
-  const memoryDir = useMemory ? (cfg.memoryDir ?? (online ? join(folder.dir, "memory") : join(cfg.resultsDir, cfg.env, safeName(cfg.model), `memory_${cfg.build}`))) : undefined;
+  const memoryDir = useMemory ? (cfg.memoryDir ?? (online ? join(folder.dir, "memory") : offlineMemoryDir(cfg.resultsDir, cfg.env, cfg.model, cfg.build))) : undefined;
   if (memoryDir !== undefined && !online) await buildOfflineMemory(memoryDir, cfg, deps, log);
   const bank = memoryDir === undefined ? undefined : await MemoryBank.open(memoryDir, { embeddings: deps.embeddings, readOnly: !online });
   try {
@@ -228,7 +233,12 @@ function buildKindFor(bank: MemoryBank, cfg: ExperimentConfig): BuildKind {
 }
 
 async function buildOfflineMemory(dir: string, cfg: ExperimentConfig, deps: ExperimentDeps, log: (line: string) => void): Promise<void> {
-  if ((LocalMemoryStore.peek(dir)?.count ?? 0) > 0) return;
+  const existing = LocalMemoryStore.peek(dir)?.count ?? 0;
+  if (existing > 0) {
+    // A shared default folder may hold a memory built with other settings: say which one is used.
+    log(`using the memory in ${dir} as it is (${existing} entries); pass --memory-dir to build another`);
+    return;
+  }
   log(`building the memory in ${dir} from up to ${cfg.memorySize} ${cfg.env} train demonstrations (${cfg.build})`);
   const demos = await deps.suite.demonstrations({ limit: cfg.memorySize, seed: cfg.seed, grammar: cfg.grammar });
   const bank = await MemoryBank.open(dir, { embeddings: deps.embeddings });

@@ -5,11 +5,10 @@
  * point) is one folder, played once; and a changed setting gets a new folder instead of being
  * refused by the runner's resume check.
  */
-import { dirname, join } from "node:path";
 import type { RetrievePolicyName } from "../../memory/retrieve/types.js";
 import type { BuildKind } from "../../memory/types.js";
 import type { UpdatePolicyName } from "../../memory/update/types.js";
-import { runDirOf, type ExperimentConfig } from "../experiment.js";
+import { offlineMemoryDir, runDirOf, type ExperimentConfig } from "../experiment.js";
 import type { AblationSettings } from "./settings.js";
 
 export type { AblationSettings } from "./settings.js";
@@ -35,7 +34,7 @@ export interface Cell {
 
 /** Where a model's offline memory of a kind lives: the runner's default folder. */
 export function memoryDirOf(settings: Pick<AblationSettings, "resultsDir" | "env">, model: string, kind: BuildKind): string {
-  return join(dirname(runDirOf({ resultsDir: settings.resultsDir, env: settings.env, model, split: "x", expName: "x", fewShot: false, useMemory: false })), `memory_${kind}`);
+  return offlineMemoryDir(settings.resultsDir, settings.env, model, kind);
 }
 
 export function runDirOfCell(cell: Pick<Cell, "config">): string {
