@@ -4,11 +4,11 @@
  */
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type * as Vega from "vega";
+import type { compile as Compile, TopLevelSpec } from "vega-lite";
 import { writeFileAtomic } from "../../core/util/atomic.js";
 
-type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>["logger"]>;
+type Logger = NonNullable<NonNullable<Parameters<typeof Compile>[1]>["logger"]>;
 
 /**
  * vega-lite's default logger writes warnings to the console, which would land in the middle of
@@ -41,12 +41,19 @@ function warningLogger(onWarning: (message: string) => void): Logger {
 }
 
 /** The Vega spec of a Vega-Lite spec; compiler warnings go to `onWarning` (default: dropped). */
-export function compileSpec(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): vega.Spec {
+/**
+ * Compiles a Vega-Lite spec to Vega. vega-lite and vega are loaded on first use: their module
+ * graph has a top-level await (vega-canvas), which would stop CommonJS users from `require`-ing
+ * the package at all.
+ */
+export async function compileSpec(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): Promise<Vega.Spec> {
+  const { compile } = await import("vega-lite");
   return compile(spec, { logger: warningLogger(onWarning) }).spec;
 }
 
 export async function specToSvg(spec: TopLevelSpec, onWarning?: (message: string) => void): Promise<string> {
-  const view = new vega.View(vega.parse(compileSpec(spec, onWarning)), { renderer: "none" });
+  const vega = await import("vega");
+  const view = new vega.View(vega.parse(await compileSpec(spec, onWarning)), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {

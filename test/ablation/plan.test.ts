@@ -169,7 +169,7 @@ describe("kScalingSpec", () => {
   it("compiles without warnings and renders", async () => {
     const spec = kScalingSpec([1, 3, 5, 10, 20].flatMap((k) => [{ series: "gpt-4o dev", k, value: 50 + k }, { series: "gpt-4o test", k, value: 40 + k }]));
     const warnings: string[] = [];
-    compileSpec(spec, (w) => warnings.push(w));
+    await compileSpec(spec, (w) => warnings.push(w));
     expect(warnings).toEqual([]);
     const svg = await specToSvg(spec);
     expect(svg).toContain("gpt-4o test");

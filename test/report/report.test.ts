@@ -204,12 +204,12 @@ describe("memp report", () => {
     }
   });
 
-  it("every chart spec compiles without a vega-lite warning", () => {
+  it("every chart spec compiles without a vega-lite warning", async () => {
     const charts = reportCharts(runViews(loadRuns([results])));
     expect(charts.map((c) => c.name)).toEqual(["success-by-run", "success-by-type", "online-success", "online-steps", "tokens-by-run"]);
     for (const c of charts) {
       const warnings: string[] = [];
-      compileSpec(c.spec, (w) => warnings.push(w));
+      await compileSpec(c.spec, (w) => warnings.push(w));
       expect({ chart: c.name, warnings }).toEqual({ chart: c.name, warnings: [] });
     }
   });
