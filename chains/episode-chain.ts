@@ -12,7 +12,7 @@ import type { AgentMiddleware } from "langchain";
 import type { TextEnvironment } from "../environments/types.js";
 import { excludeSource, MemorySession, proceduralMemoryMiddleware, type RetrievalTicket } from "../memory/index.js";
 import { runEpisode } from "./episode.js";
-import { episodeFileName, type EpisodeRecord } from "./record.js";
+import type { EpisodeRecord } from "./record.js";
 import type { AgentMode, EpisodeItem, ExperimentSuite } from "./suite.js";
 
 export interface EpisodeChainOptions {
@@ -98,4 +98,3 @@ export class EpisodeChain extends Runnable<EpisodeItem, EpisodeRecord> {
   }
 }
 
-export { episodeFileName };

@@ -20,4 +20,5 @@ export {
 } from "../testing/openai-server.js";
 export { alfworldReplay, toolCall, type ReplayScript } from "../testing/alfworld-replay.js";
 export { travelPlannerReplay } from "../testing/travelplanner-replay.js";
+export { HandlerChatModel } from "../testing/handler-model.js";
 export { FakeListChatModel, FakeStreamingChatModel, FakeEmbeddings, SyntheticEmbeddings } from "@langchain/core/utils/testing";

@@ -14,8 +14,6 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SimpleChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseMessage } from "@langchain/core/messages";
 import { expertTrajectories } from "../../chains/alfworld/expert.js";
 import { alfworldSuite } from "../../chains/alfworld/suite.js";
 import { EpisodeChain } from "../../chains/episode-chain.js";
@@ -27,8 +25,9 @@ import { buildMemory } from "../../memory/build/runner.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { MemorySession } from "../../memory/session.js";
 import { createChatModel } from "../../src/models.js";
-import { contentText, countTokens, startScriptedServer, type ChatRequest } from "../../testing/openai-server.js";
+import { contentText, countTokens, startScriptedServer } from "../../testing/openai-server.js";
 import { alfworldReplay } from "../../testing/alfworld-replay.js";
+import { HandlerChatModel } from "../../testing/handler-model.js";
 
 const line = (ok: boolean, name: string, value: string, target: string, extra = "") =>
   console.log(`${ok ? "PASS" : "MISS"}  ${name.padEnd(52)} ${value.padStart(12)}   target ${target}${extra ? `   ${extra}` : ""}`);
@@ -39,25 +38,10 @@ const embeddings = () => {
   return { embeddings: e, id: e.id };
 };
 
-/** A model with no latency that answers like the scripted server's replay script. */
-class InProcessReplay extends SimpleChatModel {
-  constructor(private readonly answer: (request: ChatRequest) => string) {
-    super({});
-  }
-  _llmType() {
-    return "replay";
-  }
-  async _call(messages: BaseMessage[]): Promise<string> {
-    const request: ChatRequest = { model: "replay", messages: messages.map((m) => ({ role: roleOf(m), content: m.text })) };
-    return this.answer(request);
-  }
-}
-const roleOf = (m: BaseMessage) => ({ system: "system", human: "user", ai: "assistant", tool: "tool" })[m.getType() as "system"] ?? "user";
-
 async function executorOverhead(): Promise<void> {
   const dev = listGames("dev").slice(0, 40);
   const script = await alfworldReplay(dev);
-  const model = new InProcessReplay((r) => script.handler(r, undefined as never) as string);
+  const model = new HandlerChatModel(script.handler);
   const bank = await MemoryBank.open(join(root, "overhead-mem"), { embeddings: embeddings() });
   const train = await expertTrajectories(listGames("train"));
   await buildMemory(bank, train.map((r) => ({ trajectory: r.trajectory, source: r.trajectory.game! })), { kind: "trajectory", progress: false });

@@ -4,34 +4,16 @@
  * model call inside it; the ReAct agent's chat follows MemP's format.
  */
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { SimpleChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseMessage } from "@langchain/core/messages";
 import { beforeAll, describe, expect, it } from "vitest";
 import { alfworldSuite } from "../../chains/alfworld/suite.js";
 import { EpisodeChain } from "../../chains/episode-chain.js";
 import type { EpisodeItem } from "../../chains/suite.js";
 import { listGames } from "../../environments/alfworld/splits.js";
-import type { ChatRequest } from "../../testing/openai-server.js";
+import { HandlerChatModel } from "../../testing/handler-model.js";
 import { alfworldReplay, type ReplayScript } from "../../testing/alfworld-replay.js";
 import { dataDir } from "../helpers/data.js";
 
 const data = dataDir("ALFWORLD_DATA");
-
-class Replay extends SimpleChatModel {
-  calls: BaseMessage[][] = [];
-  constructor(private readonly script: ReplayScript) {
-    super({});
-  }
-  _llmType() {
-    return "replay";
-  }
-  async _call(messages: BaseMessage[]): Promise<string> {
-    this.calls.push(messages);
-    const roles: Record<string, string> = { system: "system", human: "user", ai: "assistant" };
-    const request: ChatRequest = { model: "replay", messages: messages.map((m) => ({ role: roles[m.getType()] ?? "user", content: m.text })) };
-    return this.script.handler(request, undefined as never) as string;
-  }
-}
 
 class Recorder extends BaseCallbackHandler {
   name = "recorder";
@@ -56,7 +38,7 @@ describe.skipIf(!data)("EpisodeChain", () => {
   });
 
   it("invoke plays one game to the engine's verdict; callbacks see one run with the model calls inside", async () => {
-    const model = new Replay(script);
+    const model = new HandlerChatModel(script.handler);
     const chain = new EpisodeChain({ suite, model, agent: "react", fewShot: false, maxSteps: 30 });
     const recorder = new Recorder();
     const record = await chain.invoke(items[0]!, { callbacks: [recorder] });
@@ -69,7 +51,7 @@ describe.skipIf(!data)("EpisodeChain", () => {
   });
 
   it("the chat is MemP's: system prompt with the command forms, the intro unchanged, Observation turns", async () => {
-    const model = new Replay(script);
+    const model = new HandlerChatModel(script.handler);
     await new EpisodeChain({ suite, model, agent: "react", fewShot: false, maxSteps: 30 }).invoke(items[1]!);
     const last = model.calls.at(-1)!;
     expect(last[0]!.getType()).toBe("system");
@@ -81,7 +63,7 @@ describe.skipIf(!data)("EpisodeChain", () => {
   });
 
   it("batch plays several episodes, each its own run", async () => {
-    const chain = new EpisodeChain({ suite, model: new Replay(script), agent: "react", fewShot: false, maxSteps: 30 });
+    const chain = new EpisodeChain({ suite, model: new HandlerChatModel(script.handler), agent: "react", fewShot: false, maxSteps: 30 });
     const recorder = new Recorder();
     const records = await chain.batch(items, { callbacks: [recorder], maxConcurrency: 2 });
     expect(records.map((r) => r.success)).toEqual([true, true, true]);
@@ -89,7 +71,7 @@ describe.skipIf(!data)("EpisodeChain", () => {
   });
 
   it("the grammar decides the command forms; a step limit stops the episode", async () => {
-    const model = new Replay(script);
+    const model = new HandlerChatModel(script.handler);
     const record = await new EpisodeChain({ suite, model, agent: "react", fewShot: false, maxSteps: 2, grammar: "2.1.1" }).invoke(items[0]!);
     expect(record.steps).toHaveLength(2);
     expect(record.success).toBe(false);
