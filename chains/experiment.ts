@@ -13,10 +13,14 @@ import { join } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { MemoryBank } from "../memory/bank.js";
+import { getBuildPolicy } from "../memory/build/policies.js";
 import { buildMemory } from "../memory/build/runner.js";
+import { needsFacts } from "../memory/retrieve/options.js";
+import { getUpdatePolicy } from "../memory/update/policies.js";
 import type { IdentifiedEmbeddings } from "../memory/embeddings/identified.js";
 import { MemorySession } from "../memory/session.js";
 import { LocalMemoryStore } from "../memory/store/local.js";
+import { redactLocation } from "../core/util/location.js";
 import type { RetrievePolicyName } from "../memory/retrieve/types.js";
 import type { BuildKind, MemoryEntry } from "../memory/types.js";
 import { updateTags, type UpdatePolicyName, type UpdateReport } from "../memory/update/index.js";
@@ -43,8 +47,11 @@ export interface ExperimentConfig {
   expName: string;
   fewShot: boolean;
   useMemory: boolean;
-  /** Memory folder; default: RESULTS/<env>/<model>/memory_<build> offline, the run's own `memory/` online. */
-  memoryDir?: string;
+  /**
+   * Where the memory lives: a folder or a `postgres://` URL (see `MemoryBank.open`); default
+   * RESULTS/<env>/<model>/memory_<build> offline, the run's own `memory/` folder online.
+   */
+  memory?: string;
   /** How entries are built (offline demonstrations; online new entries). */
   build: BuildKind;
   retrieve: RetrievePolicyName;
@@ -124,18 +131,18 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
   checkResumable(folder, cfg);
   folder.create();
 
-  const memoryDir = useMemory ? (cfg.memoryDir ?? (online ? join(folder.dir, "memory") : offlineMemoryDir(cfg.resultsDir, cfg.env, cfg.model, cfg.build))) : undefined;
-  if (memoryDir !== undefined && !online) await buildOfflineMemory(memoryDir, cfg, deps, log);
-  const bank = memoryDir === undefined ? undefined : await MemoryBank.open(memoryDir, { embeddings: deps.embeddings, readOnly: !online });
+  const memory = useMemory ? (cfg.memory ?? (online ? join(folder.dir, "memory") : offlineMemoryDir(cfg.resultsDir, cfg.env, cfg.model, cfg.build))) : undefined;
+  if (memory !== undefined && !online) await buildOfflineMemory(memory, cfg, deps, log);
+  const bank = memory === undefined ? undefined : await MemoryBank.open(memory, { embeddings: deps.embeddings, readOnly: !online });
   try {
     const session = bank
       ? new MemorySession({
           bank,
-          retrieval: { policy: cfg.retrieve, k: cfg.topK, seed: cfg.seed, ...(cfg.retrieve === "facts" || cfg.retrieve === "ave_fact" ? { model: deps.model } : {}) },
-          update: online ? { policy: cfg.update ?? "vanilla", model: deps.model, modelName: cfg.model, buildKind: buildKindFor(bank, cfg), maxEntries: cfg.maxEntries, actionVocabulary: suite.actionVocabulary(cfg.grammar) } : undefined,
+          retrieval: { policy: cfg.retrieve, k: cfg.topK, seed: cfg.seed, ...(needsFacts(cfg.retrieve) ? { model: deps.model } : {}) },
+          update: online ? { policy: cfg.update ?? "vanilla", model: deps.model, modelName: cfg.model, buildKind: await buildKindFor(bank, cfg), maxEntries: cfg.maxEntries, actionVocabulary: suite.actionVocabulary(cfg.grammar) } : undefined,
         })
       : undefined;
-    writeRunManifest(folder, cfg, deps, memoryDir, bank, items.length);
+    await writeRunManifest(folder, cfg, deps, bank, items.length);
     const price = priceOf(deps.prices, cfg.model);
     const chain = new EpisodeChain({ suite, model: deps.model, agent: cfg.agent, fewShot: cfg.fewShot, maxSteps: cfg.maxSteps, grammar: cfg.grammar, seed: cfg.seed, session, cost: (u) => costOf(price, u) });
 
@@ -177,7 +184,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
       if (!online) {
         await Promise.all(items.filter((i) => !finished(i)).map((i) => limit(() => play(i))));
       } else {
-        const applied = updateTags(bank!);
+        const applied = await updateTags(bank!);
         for (let b = 0; b * cfg.batchSize < items.length && !deps.signal?.aborted; b++) {
           const batch = items.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
           await Promise.all(batch.filter((i) => !finished(i)).map((i) => limit(() => play(i, b))));
@@ -189,8 +196,9 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
           }
           const report = await session!.commit({ tag });
           applied.add(tag);
-          folder.writeJson(join(folder.batchesDir, `${b}.json`), { batch: b, memoryEntries: bank!.store.size(), report });
-          log(batchLine(b, batch.map((i) => earlier.get(i.name)!), report, bank!.store.size()));
+          const memoryEntries = await bank!.store.size();
+          folder.writeJson(join(folder.batchesDir, `${b}.json`), { batch: b, memoryEntries, report });
+          log(batchLine(b, batch.map((i) => earlier.get(i.name)!), report, memoryEntries));
         }
       }
     } finally {
@@ -200,7 +208,7 @@ export async function runExperiment(config: ExperimentConfig, deps: ExperimentDe
 
     const records = items.map((i) => earlier.get(i.name)).filter((r): r is EpisodeRecord => r !== undefined);
     const metrics = suite.summarize ? await suite.summarize(cfg.split, records.filter((r) => r.error === undefined).map((r) => ({ item: items.find((i) => i.name === r.name)!, details: r.details }))) : undefined;
-    const summary = summarize(items.length, records, { metrics, ...(online ? { batches: batchFigures(folder, records, bank!) } : {}) });
+    const summary = summarize(items.length, records, { metrics, ...(online ? { batches: batchFigures(folder, records, await bank!.store.size()) } : {}) });
     folder.writeJson(folder.summaryFile, summary);
     return { runDir: folder.dir, summary, played: state.played, interrupted: state.interrupted, firstError: state.firstError };
   } finally {
@@ -213,9 +221,9 @@ function checkModelNeeds(cfg: ExperimentConfig, haveModel: boolean): void {
   if (haveModel) return;
   const needs = [
     cfg.agent !== "replay" && `the ${cfg.agent} agent`,
-    cfg.useMemory && cfg.build !== "trajectory" && `--build ${cfg.build}`,
-    cfg.useMemory && (cfg.retrieve === "facts" || cfg.retrieve === "ave_fact") && `--retrieve ${cfg.retrieve}`,
-    cfg.mode === "online" && cfg.update === "adjustment" && "--update adjustment",
+    cfg.useMemory && getBuildPolicy(cfg.build).needsModel && `--build ${cfg.build}`,
+    cfg.useMemory && needsFacts(cfg.retrieve) && `--retrieve ${cfg.retrieve}`,
+    cfg.mode === "online" && cfg.update !== undefined && getUpdatePolicy(cfg.update).needsModel && `--update ${cfg.update}`,
   ].filter((x): x is string => typeof x === "string");
   if (needs.length > 0) throw new InputError(`${needs.join(", ")} need${needs.length === 1 ? "s" : ""} a chat model (--model NAME)`, { field: "--model" });
 }
@@ -225,32 +233,34 @@ function batchTag(runDir: string, batch: number): string {
   return `${runDir}#batch${batch}`;
 }
 
-function buildKindFor(bank: MemoryBank, cfg: ExperimentConfig): BuildKind {
+async function buildKindFor(bank: MemoryBank, cfg: ExperimentConfig): Promise<BuildKind> {
   // New entries are built the way the memory already builds them; an empty memory takes --build.
   const counts = new Map<BuildKind, number>();
-  for (const e of bank.store.list()) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+  for (const e of await bank.store.list()) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? cfg.build;
 }
 
-async function buildOfflineMemory(dir: string, cfg: ExperimentConfig, deps: ExperimentDeps, log: (line: string) => void): Promise<void> {
-  const existing = LocalMemoryStore.peek(dir)?.count ?? 0;
-  if (existing > 0) {
-    // A shared default folder may hold a memory built with other settings: say which one is used.
-    log(`using the memory in ${dir} as it is (${existing} entries); pass --memory-dir to build another`);
-    return;
-  }
-  log(`building the memory in ${dir} from up to ${cfg.memorySize} ${cfg.env} train demonstrations (${cfg.build})`);
-  const demos = await deps.suite.demonstrations({ limit: cfg.memorySize, seed: cfg.seed, grammar: cfg.grammar });
-  const bank = await MemoryBank.open(dir, { embeddings: deps.embeddings });
+async function buildOfflineMemory(location: string, cfg: ExperimentConfig, deps: ExperimentDeps, log: (line: string) => void): Promise<void> {
+  const bank = await MemoryBank.open(location, { embeddings: deps.embeddings });
+  const where = bank.store.location;
   try {
+    const existing = await bank.store.size();
+    if (existing > 0) {
+      // A shared default folder may hold a memory built with other settings: say which one is used.
+      log(`using the memory in ${where} as it is (${existing} entries); pass --memory to build another`);
+      return;
+    }
+    log(`building the memory in ${where} from up to ${cfg.memorySize} ${cfg.env} train demonstrations (${cfg.build})`);
+    const demos = await deps.suite.demonstrations({ limit: cfg.memorySize, seed: cfg.seed, grammar: cfg.grammar });
     const summary = await buildMemory(
       bank,
       demos.map((trajectory) => ({ trajectory, source: `demonstration:${trajectory.game ?? trajectory.task}` })),
-      { kind: cfg.build, model: cfg.build === "trajectory" ? undefined : deps.model, modelName: cfg.model, concurrency: 16, actionVocabulary: deps.suite.actionVocabulary(cfg.grammar), progress: deps.progress, signal: deps.signal },
+      { kind: cfg.build, model: getBuildPolicy(cfg.build).needsModel ? deps.model : undefined, modelName: cfg.model, concurrency: 16, actionVocabulary: deps.suite.actionVocabulary(cfg.grammar), progress: deps.progress, signal: deps.signal },
     );
     for (const f of summary.failed.slice(0, 5)) log(`  not built: ${f.source}: ${f.error}`);
-    log(`built ${summary.built} entries (${summary.skipped} duplicates skipped, ${summary.failed.length} failed); the memory holds ${bank.store.size()}`);
-    if (bank.store.size() === 0) throw new InputError(`no memory entry could be built from the demonstrations (first failure: ${summary.failed[0]?.error ?? "none built"})`, { file: dir });
+    const size = await bank.store.size();
+    log(`built ${summary.built} entries (${summary.skipped} duplicates skipped, ${summary.failed.length} failed); the memory holds ${size}`);
+    if (size === 0) throw new InputError(`no memory entry could be built from the demonstrations (first failure: ${summary.failed[0]?.error ?? "none built"})`, { file: where });
   } finally {
     await bank.close();
   }
@@ -268,10 +278,11 @@ function checkResumable(folder: RunFolder, cfg: ExperimentConfig): void {
   }
 }
 
-function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: ExperimentDeps, memoryDir: string | undefined, bank: MemoryBank | undefined, episodes: number): void {
+async function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: ExperimentDeps, bank: MemoryBank | undefined, episodes: number): Promise<void> {
   const previous = folder.readRun();
-  const entries = bank?.store.list() ?? [];
-  const peek = memoryDir ? LocalMemoryStore.peek(memoryDir) : undefined;
+  const entries = (await bank?.store.list()) ?? [];
+  // Which committed state of a local memory the run saw; a shared memory moves on under it.
+  const peek = bank?.store.kind === "local" ? LocalMemoryStore.peek(bank.store.location) : undefined;
   folder.writeJson(folder.runFile, {
     format: "memp-run/1",
     mode: cfg.mode,
@@ -285,15 +296,15 @@ function writeRunManifest(folder: RunFolder, cfg: ExperimentConfig, deps: Experi
     seed: cfg.seed,
     grammar: cfg.grammar ?? null,
     episodes,
-    options: cfg,
-    memory: memoryDir
+    options: { ...cfg, ...(cfg.memory === undefined ? {} : { memory: redactLocation(cfg.memory) }) },
+    memory: bank
       ? {
-          location: memoryDir,
+          location: bank.store.location,
           build: cfg.build,
           retrieve: cfg.retrieve,
           k: cfg.topK,
-          generation: peek?.generation ?? 0,
-          embedder: peek?.embedder.id ?? deps.embeddings.id,
+          ...(peek ? { generation: peek.generation } : {}),
+          embedder: bank.store.embedder.id,
           entries: entries.length,
           builtBy: builtBy(entries),
           ...(cfg.mode === "online" ? { update: cfg.update ?? "vanilla", maxEntries: cfg.maxEntries ?? null } : {}),
@@ -352,7 +363,7 @@ function batchLine(b: number, records: EpisodeRecord[], report: UpdateReport, si
 const BatchFileSchema = z.object({ batch: z.number().int(), memoryEntries: z.number().int(), report: z.object({ added: z.array(z.string()), adjusted: z.array(z.string()), retired: z.array(z.unknown()) }).passthrough() });
 
 /** Per-batch learning-curve figures: the episodes of each batch and what its update did. */
-function batchFigures(folder: RunFolder, records: EpisodeRecord[], bank: MemoryBank): BatchFigures[] {
+function batchFigures(folder: RunFolder, records: EpisodeRecord[], memoryEntries: number): BatchFigures[] {
   const dir = folder.batchesDir;
   const updates = new Map<number, z.infer<typeof BatchFileSchema>>();
   if (existsSync(dir)) {
@@ -370,7 +381,7 @@ function batchFigures(folder: RunFolder, records: EpisodeRecord[], bank: MemoryB
       batch: b,
       ...figures(ok),
       tokensPerEpisode: { input: mean(all.map((r) => r.usage.input)), output: mean(all.map((r) => r.usage.output)) },
-      memoryEntries: u?.memoryEntries ?? (b === batches.at(-1) ? bank.store.size() : null),
+      memoryEntries: u?.memoryEntries ?? (b === batches.at(-1) ? memoryEntries : null),
       added: u?.report.added.length ?? 0,
       retired: u?.report.retired.length ?? 0,
       adjusted: u?.report.adjusted.length ?? 0,

@@ -47,6 +47,6 @@ console.log(`answer: ${out.messages.at(-1)!.text}`);
 const system = model.calls[0]!.messages[0]!;
 console.log(`system message carries the guidelines: ${SystemMessage.isInstance(system) && String(system.content).includes("heat egg 1 with microwave 1")}`);
 console.log(`run: shown ${out.proceduralMemory?.run?.retrieved.join(", ")}`);
-console.log(`memory size after the run: ${bank.store.size()}`);
+console.log(`memory size after the run: ${await bank.store.size()}`);
 await bank.close();
 rmSync(dir, { recursive: true, force: true });

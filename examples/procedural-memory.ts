@@ -76,6 +76,6 @@ const [run] = memory.pending;
 console.log(`recorded: ${run!.trajectory.steps.map((s) => s.action).join(" -> ")}; success ${run!.success}; shown ${run!.retrieved.join(", ")}`);
 const report = await memory.commit("validation");
 console.log(`committed: ${report.added.length} entry added, stats ${JSON.stringify(report.stats)}`);
-console.log(`memory size: ${bank.store.size()}`);
+console.log(`memory size: ${await bank.store.size()}`);
 await bank.close();
 rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
- * The procedural memory's public surface. Storage internals (the store contract, the directory
- * backend, file names) are in `memp-langchain/store`.
+ * The procedural memory's public surface. Storage (the store contract, the backends, how a
+ * location picks one, file names) is in `memp-langchain/store`.
  */
 export { BUILD_KINDS, entryId, factsToText, type BuildKind, type MemoryEntry, type MemoryEvent } from "./types.js";
 export { MemoryBank, type OpenMemoryOptions } from "./bank.js";
@@ -9,7 +9,7 @@ export { withDiskCache } from "./embeddings/cached.js";
 export type { IdentifiedEmbeddings } from "./embeddings/identified.js";
 export { readTrajectories, readFinishedTasks, type SourcedTrajectory } from "./input.js";
 export { buildMemory, type BuildOptions, type BuildSummary, type BuildFailure, type BuildFallbackReport } from "./build/runner.js";
-export { getBuildPolicy } from "./build/policies.js";
+export { getBuildPolicy, registerBuildPolicy, buildPolicyNames } from "./build/policies.js";
 export type { BuildPolicy, BuildContext, BuiltContent, BuildFallback } from "./build/types.js";
 export {
   retrieveMemory,
@@ -20,6 +20,8 @@ export {
   DEFAULT_K,
   RETRIEVE_POLICIES,
   getRetrievePolicy,
+  registerRetrievePolicy,
+  retrievePolicyNames,
   type RetrievalOptions,
   type RetrievePolicy,
   type RetrievePolicyName,
@@ -30,6 +32,11 @@ export {
 export {
   updateMemory,
   UPDATE_POLICIES,
+  registerUpdatePolicy,
+  getUpdatePolicy,
+  updatePolicyNames,
+  type UpdatePolicy,
+  type UpdatePlan,
   entryHistory,
   restoreEntry,
   archivedEntries,

@@ -8,7 +8,8 @@ import { needsFacts } from "./retrieve/options.js";
 import { ReadWriteLock } from "./rw-lock.js";
 import type { MemoryEntry } from "./types.js";
 import { updateMemory } from "./update/index.js";
-import { UPDATE_POLICIES, type FinishedTask, type UpdateOptions, type UpdatePolicyName, type UpdateReport } from "./update/types.js";
+import { getUpdatePolicy } from "./update/policies.js";
+import type { FinishedTask, UpdateOptions, UpdatePolicyName, UpdateReport } from "./update/types.js";
 
 /** Update settings of a commit; the policy defaults to "vanilla". A tag names one commit, so it is never a default. */
 export type CommitOptions = Omit<UpdateOptions, "policy" | "tag"> & { policy?: UpdatePolicyName };
@@ -94,7 +95,7 @@ export class MemorySession {
     const facts = needsFacts(this.retrieval.policy)
       ? await taskFacts({ task: text, k: this.retrieval.k, facts: options.facts }, { bank: this.bank, model: this.retrieval.model, signal, config: options.config })
       : options.facts;
-    const retrieved = await this.lock.read(() => retrieveWith(this.bank, this.retrieval, { task: text, facts, exclude: options.exclude }, { signal }));
+    const retrieved = await this.lock.read(() => retrieveWith(this.bank, this.retrieval, { task: text, facts, exclude: options.exclude }, { signal, config: options.config }));
     return { id: randomUUID(), task: text, retrieved, guidelines: formatGuidelines(retrieved) };
   }
 
@@ -170,10 +171,7 @@ function checkTask(task: unknown): string {
 }
 
 function checkPolicy(policy: string): UpdatePolicyName {
-  if (!(UPDATE_POLICIES as readonly string[]).includes(policy)) {
-    throw new ConfigError(`unknown update policy "${policy}" (expected one of ${UPDATE_POLICIES.join(", ")})`);
-  }
-  return policy as UpdatePolicyName;
+  return getUpdatePolicy(policy).name;
 }
 
 // `{ policy: undefined }` from a caller means "no preference", not "clear the default".

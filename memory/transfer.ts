@@ -20,10 +20,11 @@ const HeaderSchema = z.object({
 /**
  * Writes the live entries as JSONL: a header line, then one entry per line with its provenance
  * (source, the model that built it, times), stats and version. Vectors are not exported: the
- * importing side embeds with its own embedder, which is what moving between models needs.
+ * importing side embeds with its own embedder, which is what moving between models (and between
+ * backends: a directory to PostgreSQL and back) needs.
  */
-export function exportMemory(bank: MemoryBank, file: string): number {
-  const entries = bank.store.list();
+export async function exportMemory(bank: MemoryBank, file: string): Promise<number> {
+  const entries = await bank.store.list();
   const header = { format: EXPORT_FORMAT, version: 1, embedder: bank.embedderId, count: entries.length, exportedAt: new Date().toISOString() };
   // A user's path: refused inside a memory directory (writing its entries.jsonl would replace
   // the memory being read) and when it is a directory, a missing folder or a dangling link.
@@ -73,7 +74,8 @@ function refuseProtoFacts(records: readonly JsonlRecord[], file: string): void {
  */
 export async function importMemory(bank: MemoryBank, source: string | ExportedMemory): Promise<{ imported: number; skipped: number; reembedded: boolean; from: string }> {
   const { embedder, entries } = typeof source === "string" ? readExport(source) : source;
-  const fresh = entries.filter((e) => !bank.store.has(e.id));
+  const present = new Set((await bank.store.getMany(entries.map((e) => e.id))).map((e) => e.id));
+  const fresh = entries.filter((e) => !present.has(e.id));
   await bank.add(fresh);
   return { imported: fresh.length, skipped: entries.length - fresh.length, reembedded: embedder !== bank.embedderId, from: embedder };
 }

@@ -5,8 +5,10 @@ import { TrajectoryStepSchema } from "../core/trajectory.js";
 /** Bumped when the on-disk entry shape changes; readers refuse newer versions. */
 export const ENTRY_SCHEMA_VERSION = 1;
 
+/** The build policies memp ships; `registerBuildPolicy` adds others. */
 export const BUILD_KINDS = ["trajectory", "script", "proceduralization", "events"] as const;
-export type BuildKind = (typeof BUILD_KINDS)[number];
+/** A build policy's name: one of `BUILD_KINDS` or a registered one. */
+export type BuildKind = (typeof BUILD_KINDS)[number] | (string & {});
 
 export const MemoryEventSchema = z.object({
   step: z.number().int(),
@@ -22,7 +24,8 @@ export const MemoryEntrySchema = z.object({
   id: z.string().min(1),
   /** The key text: the task this know-how was learnt from. */
   task: z.string().min(1),
-  kind: z.enum(BUILD_KINDS),
+  /** The build policy that made the entry. */
+  kind: z.string().min(1),
   /** The distilled procedure (script, proceduralization, events); null for plain trajectories. */
   script: z.string().nullable(),
   /** The condensed trajectory (trajectory, proceduralization); null otherwise. */
@@ -46,6 +49,14 @@ export const MemoryEntrySchema = z.object({
   }),
 });
 export type MemoryEntry = z.infer<typeof MemoryEntrySchema>;
+
+/** A retired entry as the archive keeps it: out of retrieval, restorable. */
+export const ArchiveRecordSchema = z.object({
+  entry: MemoryEntrySchema,
+  reason: z.string(),
+  retiredAt: z.string(),
+});
+export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
 
 /**
  * Entry ids are derived from (kind, task): the same task built the same way is the same entry,

@@ -4,8 +4,11 @@
  * the memory builds. Every figure is an estimate, and the build figures are rough.
  */
 import { dirname } from "node:path";
+import { getBuildPolicy } from "../../memory/build/policies.js";
+import { needsFacts } from "../../memory/retrieve/options.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import type { BuildKind } from "../../memory/types.js";
+import { getUpdatePolicy } from "../../memory/update/policies.js";
 import { costOf, priceOf, type PriceTable } from "../prices.js";
 import { episodeFileName } from "../record.js";
 import type { EpisodeItem } from "../suite.js";
@@ -66,7 +69,7 @@ export function cellItems(cell: Cell, items: ReadonlyMap<string, readonly Episod
 /** The offline memory folder a cell reads (and builds when it is empty). */
 export function offlineMemoryDir(cell: Cell, settings: AblationSettings): string | undefined {
   if (cell.config.mode !== "offline" || !cell.config.useMemory) return undefined;
-  return cell.config.memoryDir ?? memoryDirOf(settings, cell.model, cell.config.build);
+  return cell.config.memory ?? memoryDirOf(settings, cell.model, cell.config.build);
 }
 
 export function memoryIsEmpty(dir: string): boolean {
@@ -104,9 +107,9 @@ function perEpisode(cell: Cell, samples: UsageSamples): { sum: UsageSum; basis: 
 /** Calls a cell makes per episode beyond the agent's: facts extraction, and online updates that build or rewrite entries. */
 function extraCalls(cell: Cell): Array<{ input: number; output: number }> {
   const extra: Array<{ input: number; output: number }> = [];
-  if (cell.config.useMemory && (cell.config.retrieve === "facts" || cell.config.retrieve === "ave_fact")) extra.push(FACTS_CALL);
+  if (cell.config.useMemory && needsFacts(cell.config.retrieve)) extra.push(FACTS_CALL);
   // At most one call per episode: validation builds only the successes, adjustment builds those and rewrites the failures' entries.
-  if (cell.config.mode === "online" && (cell.config.build !== "trajectory" || cell.config.update === "adjustment")) extra.push(BUILD_CALL);
+  if (cell.config.mode === "online" && (getBuildPolicy(cell.config.build).needsModel || (cell.config.update !== undefined && getUpdatePolicy(cell.config.update).needsModel))) extra.push(BUILD_CALL);
   return extra;
 }
 
@@ -144,7 +147,7 @@ export function estimateBudget(cells: readonly Cell[], ctx: BudgetContext): Budg
     const dir = cell.skip ? undefined : offlineMemoryDir(cell, settings);
     if (!dir || seen.has(dir)) continue;
     seen.add(dir);
-    if (cell.config.build === "trajectory" || !memoryIsEmpty(dir)) continue;
+    if (!getBuildPolicy(cell.config.build).needsModel || !memoryIsEmpty(dir)) continue;
     const demonstrations = Math.min(settings.memorySize, ctx.trainCount);
     // The round build asks twice per demonstration: the events, then the critical ones.
     const calls = demonstrations * (cell.config.build === "events" ? 2 : 1);

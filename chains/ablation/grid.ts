@@ -5,8 +5,11 @@
  * point) is one folder, played once; and a changed setting gets a new folder instead of being
  * refused by the runner's resume check.
  */
+import { getBuildPolicy } from "../../memory/build/policies.js";
+import { needsFacts } from "../../memory/retrieve/options.js";
 import type { RetrievePolicyName } from "../../memory/retrieve/types.js";
 import type { BuildKind } from "../../memory/types.js";
+import { getUpdatePolicy } from "../../memory/update/policies.js";
 import type { UpdatePolicyName } from "../../memory/update/types.js";
 import { offlineMemoryDir, runDirOf, type ExperimentConfig } from "../experiment.js";
 import type { AblationSettings } from "./settings.js";
@@ -65,9 +68,9 @@ const NO_MEMORY: CellSetting = { mode: "offline", useMemory: false, build: "traj
 
 function modelNeed(s: CellSetting): string | undefined {
   if (!s.useMemory) return undefined;
-  if (s.build !== "trajectory") return `the ${s.build} build`;
-  if (s.retrieve === "facts" || s.retrieve === "ave_fact") return `${s.retrieve} retrieval (facts extraction)`;
-  if (s.update === "adjustment") return "the adjustment update";
+  if (getBuildPolicy(s.build).needsModel) return `the ${s.build} build`;
+  if (needsFacts(s.retrieve)) return `${s.retrieve} retrieval (facts extraction)`;
+  if (s.update !== undefined && getUpdatePolicy(s.update).needsModel) return `the ${s.update} update`;
   return undefined;
 }
 
@@ -122,7 +125,7 @@ function cellOf(settings: AblationSettings, model: string, split: string, settin
       expName: exp,
       fewShot: false,
       useMemory: setting.useMemory,
-      ...(setting.from ? { memoryDir: memoryDirOf(settings, setting.from, setting.build) } : {}),
+      ...(setting.from ? { memory: memoryDirOf(settings, setting.from, setting.build) } : {}),
       build: setting.build,
       retrieve: setting.retrieve,
       topK: setting.topK,

@@ -1,6 +1,7 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { z } from "zod";
 import { MempError, ModelEndpointError, ModelOutputError } from "../errors.js";
 import { endpointLabel, findEndpointError } from "./resilient-fetch.js";
@@ -78,6 +79,8 @@ export interface InvokeJsonOptions<T> {
   /** Further attempts after an unusable reply, each shown what was wrong (default 1). */
   retries?: number;
   signal?: AbortSignal;
+  /** Callbacks, tags, metadata (and a signal) for the model call, so it shows in the caller's trace. */
+  config?: RunnableConfig;
   /** Default "off", so callers that never asked for JSON mode do not get it. */
   structuredOutput?: StructuredOutputMode;
   /**
@@ -161,10 +164,12 @@ async function invokeModel(model: BaseChatModel, conversation: BaseMessage[], op
   const json = wantsJsonMode(model, conversation, mode);
   try {
     // `response_format` is a ChatOpenAI call option; the base type does not know it.
-    const callOptions = json ? ({ signal: options.signal, response_format: { type: "json_object" } } as Record<string, unknown>) : { signal: options.signal };
+    const signal = options.signal ?? options.config?.signal;
+    const base = { ...options.config, ...(signal ? { signal } : {}) };
+    const callOptions = json ? ({ ...base, response_format: { type: "json_object" } } as Record<string, unknown>) : base;
     return await model.invoke(conversation, callOptions);
   } catch (err) {
-    if (options.signal?.aborted) throw err;
+    if (options.signal?.aborted || options.config?.signal?.aborted) throw err;
     if (json && mode === "auto" && rejectsRequest(err)) {
       const plain = await invokeModel(model, conversation, { ...options, structuredOutput: "off" });
       // Only now is it known that the field was what the endpoint refused (and not, say, the prompt's length).

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ConfigError, ModelOutputError } from "../../core/errors.js";
 import type { Trajectory } from "../../core/trajectory.js";
 import { invokeForJsonReply } from "../../core/util/model-json.js";
-import { BUILD_KINDS, type BuildKind, type MemoryEvent } from "../types.js";
+import { PolicyRegistry } from "../registry.js";
+import type { BuildKind, MemoryEvent } from "../types.js";
 import { condenseSteps, deriveActionVocabulary } from "./condense.js";
 import { readProcedureProse, readStepNumbersProse } from "./prose.js";
 import { criticalEventsPrompt, eventsPrompt, scriptPrompt } from "./prompts.js";
@@ -47,6 +48,7 @@ async function distilScript(trajectory: Trajectory, context: BuildContext, kind:
   const model = requireModel(context, kind);
   const reply = await invokeForJsonReply(model, scriptPrompt(condensed(trajectory, context), vocabulary(trajectory, context)), ScriptReply, {
     signal: context.signal,
+    config: context.config,
     structuredOutput: context.structuredOutput ?? "auto",
     fallback: proseProcedure,
   });
@@ -116,7 +118,7 @@ export const eventsPolicy: BuildPolicy = {
     let events: z.infer<typeof EventsReply>["events"];
     try {
       // No prose fallback: an event's states are read field by field, and prose would have them guessed.
-      ({ events } = (await invokeForJsonReply(model, eventsPrompt(run, vocabulary(trajectory, context)), EventsReply, { signal: context.signal, structuredOutput })).value);
+      ({ events } = (await invokeForJsonReply(model, eventsPrompt(run, vocabulary(trajectory, context)), EventsReply, { signal: context.signal, config: context.config, structuredOutput })).value);
     } catch (err) {
       if (!ModelOutputError.isInstance(err)) throw err;
       throw new ModelOutputError(`the events build needs its events as JSON: ${err.message}`, err.output, err);
@@ -125,6 +127,7 @@ export const eventsPolicy: BuildPolicy = {
     const eventsJson = JSON.stringify(events, null, 1);
     const selection = await invokeForJsonReply(model, criticalEventsPrompt(trajectory.task, eventsJson), CriticalReply, {
       signal: context.signal,
+      config: context.config,
       structuredOutput,
       // Step numbers named in prose are the model's own choice, read as written.
       fallback: (text) => {
@@ -147,10 +150,18 @@ export const eventsPolicy: BuildPolicy = {
   },
 };
 
-const registry = new Map<BuildKind, BuildPolicy>([trajectoryPolicy, scriptPolicy, proceduralizationPolicy, eventsPolicy].map((p) => [p.name, p]));
+const registry = new PolicyRegistry<BuildPolicy>("build");
+for (const policy of [trajectoryPolicy, scriptPolicy, proceduralizationPolicy, eventsPolicy]) registry.register(policy);
+
+/** Makes a build policy available by its name to `buildMemory`, updates, the runners and the CLI. */
+export function registerBuildPolicy(policy: BuildPolicy, options?: { replace?: boolean }): void {
+  registry.register(policy, options);
+}
 
 export function getBuildPolicy(name: string): BuildPolicy {
-  const policy = registry.get(name as BuildKind);
-  if (!policy) throw new ConfigError(`unknown build policy "${name}"; expected one of ${BUILD_KINDS.join(", ")}`);
-  return policy;
+  return registry.get(name);
+}
+
+export function buildPolicyNames(): string[] {
+  return registry.names();
 }

@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import pLimit from "p-limit";
 import type { StructuredOutputMode } from "../../core/util/model-json.js";
 import { createProgress, type Progress } from "../../core/util/progress.js";
@@ -40,6 +41,8 @@ export interface BuildOptions {
   /** A model call running this long is shown in the progress display (default 15 s). */
   slowCallMs?: number;
   signal?: AbortSignal;
+  /** Callbacks, tags and metadata for every model call, so they show in the caller's trace. */
+  config?: RunnableConfig;
 }
 
 export interface BuildFailure {
@@ -73,16 +76,54 @@ export interface BuildSummary {
  * resumes where it stopped; a failed commit (the embedding endpoint is down) ends the build.
  */
 export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], options: BuildOptions): Promise<BuildSummary> {
+  const commitEvery = options.commitEvery ?? 64;
+  let pending: MemoryEntry[] = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    flushing = flushing.then(() => (batch.length > 0 ? bank.add(batch) : undefined));
+    return flushing;
+  };
+  return runBuild(bank, items, options, {
+    push: (entry) => {
+      pending.push(entry);
+      return pending.length >= commitEvery ? flush() : undefined;
+    },
+    flush,
+  });
+}
+
+/**
+ * Builds entries as `buildMemory` does, without storing them: for a caller that stores them
+ * itself, e.g. inside a transaction once every model call is done.
+ */
+export async function buildEntries(bank: MemoryBank, items: SourcedTrajectory[], options: BuildOptions): Promise<BuildSummary & { entries: MemoryEntry[] }> {
+  const entries: MemoryEntry[] = [];
+  const summary = await runBuild(bank, items, options, { push: (entry) => void entries.push(entry), flush: async () => undefined });
+  const order = new Map(summary.ids.map((id, i) => [id, i]));
+  return { ...summary, entries: entries.sort((a, b) => order.get(a.id)! - order.get(b.id)!) };
+}
+
+/** Where built entries go: `push` may return a commit to wait for; its failure ends the build. */
+interface EntrySink {
+  push(entry: MemoryEntry): Promise<void> | void;
+  flush(): Promise<void>;
+}
+
+async function runBuild(bank: MemoryBank, items: SourcedTrajectory[], options: BuildOptions, sink: EntrySink): Promise<BuildSummary> {
   const policy = getBuildPolicy(options.kind);
   const summary: BuildSummary = { built: 0, skipped: 0, failed: [], fallbacks: [], ids: [] };
   const todo: Array<SourcedTrajectory & { id: string }> = [];
   const seen = new Set<string>();
-  for (const item of items) {
-    const id = entryId(options.kind, item.trajectory.task);
-    if (bank.store.has(id) || seen.has(id)) summary.skipped++;
+  const ids = items.map((item) => entryId(options.kind, item.trajectory.task));
+  const stored = new Set((await bank.store.getMany(ids)).map((e) => e.id));
+  items.forEach((item, i) => {
+    const id = ids[i]!;
+    if (stored.has(id) || seen.has(id)) summary.skipped++;
     else todo.push({ ...item, id });
     seen.add(id);
-  }
+  });
 
   const vocabularies = new Map<string, string>();
   const vocabularyFor = (env: string | undefined) => {
@@ -97,15 +138,6 @@ export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], 
       ? options.progress
       : createProgress(todo.length, `build ${options.kind}`, options.progress, { statusLines: options.progress === undefined });
   options.onProgress?.(progress);
-  const commitEvery = options.commitEvery ?? 64;
-  let pending: MemoryEntry[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    const batch = pending;
-    pending = [];
-    flushing = flushing.then(() => (batch.length > 0 ? bank.add(batch) : undefined));
-    return flushing;
-  };
 
   // What has been waiting on the model, so that a call that never answers shows in the display.
   const running = new Map<string, { since: number; task: string }>();
@@ -146,6 +178,7 @@ export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], 
               maxObservationChars: options.maxObservationChars,
               structuredOutput: options.structuredOutput,
               signal: options.signal,
+              config: options.config,
             });
             entry = toEntry(item, options, content);
             if (content.fallback) summary.fallbacks.push({ id: item.id, source: item.source, task: item.trajectory.task, ...content.fallback });
@@ -157,21 +190,18 @@ export async function buildMemory(bank: MemoryBank, items: SourcedTrajectory[], 
             running.delete(item.id);
             progress.increment(1, item.trajectory.task.slice(0, 40));
           }
-          pending.push(entry);
           summary.built++;
           summary.ids.push(item.id);
-          if (pending.length >= commitEvery) {
-            // Not an item's failure: the entries of others are in the batch too. Running items
-            // finish, no new one starts, and the error ends the build.
-            await flush().catch((error: unknown) => {
-              fatal ??= { error };
-            });
-          }
+          // A failed commit is not an item's failure: the entries of others are in it too.
+          // Running items finish, no new one starts, and the error ends the build.
+          await Promise.resolve(sink.push(entry)).catch((error: unknown) => {
+            fatal ??= { error };
+          });
         }),
       ),
     );
     if (fatal) throw fatal.error;
-    await flush();
+    await sink.flush();
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (rejected) throw rejected.reason;
   } finally {

@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { Trajectory, TrajectoryStep } from "../../core/trajectory.js";
 import type { StructuredOutputMode } from "../../core/util/model-json.js";
 import type { BuildKind, MemoryEvent } from "../types.js";
@@ -13,6 +14,8 @@ export interface BuildContext {
   /** How JSON is asked of the model (default "auto": JSON mode where the endpoint takes it). */
   structuredOutput?: StructuredOutputMode;
   signal?: AbortSignal;
+  /** Callbacks, tags and metadata for every model call, so they show in the caller's trace. */
+  config?: RunnableConfig;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface BuiltContent {
   fallback?: BuildFallback;
 }
 
-/** One way of turning a trajectory into the content of a memory entry. */
+/** One way of turning a trajectory into the content of a memory entry (see `registerBuildPolicy`). */
 export interface BuildPolicy {
   readonly name: BuildKind;
   readonly needsModel: boolean;

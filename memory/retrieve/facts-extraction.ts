@@ -1,4 +1,3 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
@@ -17,10 +16,8 @@ const FactsReply = z.object({
 export async function taskFacts(request: RetrieveRequest, context: RetrieveContext): Promise<Record<string, string>> {
   if (request.facts && Object.keys(request.facts).length > 0) return request.facts;
   if (!context.model) throw new ConfigError("the facts and ave_fact retrievals need the task's facts or a chat model (--model) to extract them");
-  // invokeForJson only calls `invoke`, which a config-bound model has too.
-  const model = context.config ? (context.model.withConfig(context.config) as unknown as BaseChatModel) : context.model;
   const reply = await invokeForJson(
-    model,
+    context.model,
     [
       new SystemMessage(
         "You extract the key facts of a task as a flat JSON object of short keyword values: the objects, places, " +
@@ -32,6 +29,7 @@ export async function taskFacts(request: RetrieveRequest, context: RetrieveConte
     FactsReply,
     {
       signal: context.signal ?? context.config?.signal,
+      config: context.config,
       structuredOutput: "auto",
       // "object: mug" lines say the same as the JSON would; a model that ignored the format still gave the facts.
       fallback: (text) => {

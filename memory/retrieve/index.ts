@@ -1,15 +1,14 @@
 export * from "./types.js";
-export { getRetrievePolicy, randomPolicy, queryPolicy, factsPolicy, aveFactPolicy } from "./policies.js";
+export { getRetrievePolicy, registerRetrievePolicy, retrievePolicyNames, randomPolicy, queryPolicy, factsPolicy, aveFactPolicy } from "./policies.js";
 export { formatGuidelines, entryGuidelines, GUIDELINES_HEADER } from "./format.js";
 export { taskFacts } from "./facts-extraction.js";
 export { excludeSource } from "./exclude.js";
-export { resolveRetrieval, DEFAULT_K, type RetrievalOptions, type ResolvedRetrieval } from "./options.js";
+export { resolveRetrieval, checkK, DEFAULT_K, type RetrievalOptions, type ResolvedRetrieval } from "./options.js";
 
 import type { MemoryBank } from "../bank.js";
 import { getRetrievePolicy } from "./policies.js";
-import type { ResolvedRetrieval } from "./options.js";
+import { checkK, type ResolvedRetrieval } from "./options.js";
 import type { RetrieveContext, RetrievedEntry, RetrievePolicyName, RetrieveRequest } from "./types.js";
-import { ConfigError } from "../../core/errors.js";
 
 /** Retrieves entries for a task with the named policy. */
 export async function retrieveMemory(
@@ -18,7 +17,7 @@ export async function retrieveMemory(
   request: RetrieveRequest,
   context: Omit<RetrieveContext, "bank"> = {},
 ): Promise<RetrievedEntry[]> {
-  if (!Number.isInteger(request.k) || request.k <= 0) throw new ConfigError(`k must be a positive integer, got ${request.k}`);
+  checkK(request.k);
   return getRetrievePolicy(policy).retrieve(request, { ...context, bank });
 }
 

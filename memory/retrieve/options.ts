@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ConfigError } from "../../core/errors.js";
-import { RETRIEVE_POLICIES, type RetrievePolicyName } from "./types.js";
+import { getRetrievePolicy } from "./policies.js";
+import type { RetrievePolicyName } from "./types.js";
 
 /** How a task's entries are chosen (the `memp memory search` options). */
 export interface RetrievalOptions {
@@ -29,17 +30,21 @@ export interface ResolvedRetrieval {
 /** Validates retrieval options once, at construction, so a bad `k` fails before the first run. */
 export function resolveRetrieval(options: RetrievalOptions = {}): ResolvedRetrieval {
   const policy = options.policy ?? "query";
-  if (!(RETRIEVE_POLICIES as readonly string[]).includes(policy)) {
-    throw new ConfigError(`unknown retrieval policy "${policy}" (expected one of ${RETRIEVE_POLICIES.join(", ")})`);
-  }
-  const k = options.k ?? DEFAULT_K;
-  if (!Number.isInteger(k) || k <= 0) throw new ConfigError(`k must be a positive integer, got ${k}`);
+  const k = checkK(options.k ?? DEFAULT_K);
   if (needsFacts(policy) && !options.model) {
     throw new ConfigError(`the "${policy}" retrieval policy needs a model to extract the task's facts`);
   }
+  if (options.threshold !== undefined && !Number.isFinite(options.threshold)) throw new ConfigError(`threshold must be a number, got ${options.threshold}`);
   return { policy, k, threshold: options.threshold, seed: options.seed, model: options.model };
 }
 
+/** The one check of `k`, for every way in (options, requests, the CLI). */
+export function checkK(k: unknown): number {
+  if (typeof k !== "number" || !Number.isInteger(k) || k <= 0) throw new ConfigError(`k must be a positive integer, got ${String(k)}`);
+  return k;
+}
+
+/** Whether the policy reads the task's facts (unknown names are refused here). */
 export function needsFacts(policy: RetrievePolicyName): boolean {
-  return policy === "facts" || policy === "ave_fact";
+  return getRetrievePolicy(policy).needsFacts === true;
 }

@@ -1,40 +1,38 @@
-import { ConfigError } from "../../core/errors.js";
 import { hashString, mulberry32 } from "../../core/util/random.js";
+import { PolicyRegistry } from "../registry.js";
 import type { ScoredId } from "../store/types.js";
 import { factsToText } from "../types.js";
 import { taskFacts } from "./facts-extraction.js";
-import { RETRIEVE_POLICIES, type RetrieveContext, type RetrievedEntry, type RetrievePolicy, type RetrievePolicyName, type RetrieveRequest } from "./types.js";
+import type { RetrieveContext, RetrievedEntry, RetrievePolicy, RetrieveRequest } from "./types.js";
 
 /**
  * The best hits that pass the threshold and are not excluded. Without an exclusion one search of
  * width k is enough; with one, the search is repeated at double the width until k entries
  * survive, a hit falls below the threshold (all later ones score lower) or the store runs out.
  */
-function searchFiltered(search: (n: number) => ScoredId[], request: RetrieveRequest, context: RetrieveContext): RetrievedEntry[] {
+async function searchFiltered(search: (n: number) => Promise<ScoredId[]>, request: RetrieveRequest, context: RetrieveContext): Promise<RetrievedEntry[]> {
   const store = context.bank.store;
-  const size = store.size();
+  const size = await store.size();
   for (let n = request.k; ; n = Math.min(2 * n, size)) {
-    const hits = search(n);
+    const hits = await search(n);
+    const passing = request.threshold === undefined ? hits : hits.filter((h) => h.score >= request.threshold!);
+    const entries = new Map((await store.getMany(passing.map((h) => h.id))).map((e) => [e.id, e]));
     const out: RetrievedEntry[] = [];
-    let belowThreshold = false;
-    for (const h of hits) {
-      if (request.threshold !== undefined && h.score < request.threshold) {
-        belowThreshold = true;
-        break;
-      }
-      const entry = store.get(h.id);
+    for (const h of passing) {
+      const entry = entries.get(h.id);
       if (!entry || request.exclude?.(entry)) continue;
       out.push({ entry, score: h.score });
       if (out.length === request.k) return out;
     }
-    if (!request.exclude || belowThreshold || hits.length < n || n >= size) return out;
+    if (!request.exclude || passing.length < hits.length || hits.length < n || n >= size) return out;
   }
 }
 
 export const randomPolicy: RetrievePolicy = {
   name: "random",
   async retrieve(request, { bank }) {
-    const entries = request.exclude ? bank.store.list().filter((e) => !request.exclude!(e)) : bank.store.list();
+    const all = await bank.store.list();
+    const entries = request.exclude ? all.filter((e) => !request.exclude!(e)) : all;
     const rand = mulberry32(hashString(`${request.seed ?? 0}\u0000${request.task}`));
     // Partial Fisher-Yates: the first k slots are a uniform sample without replacement.
     const k = Math.min(request.k, entries.length);
@@ -50,34 +48,68 @@ export const queryPolicy: RetrievePolicy = {
   name: "query",
   async retrieve(request, context) {
     const q = await context.bank.embedText(request.task);
-    return searchFiltered((n) => context.bank.store.searchVector("task", q, n), request, context);
+    return searchFiltered((n) => context.bank.store.search("task", q, n), request, context);
   },
 };
 
 export const factsPolicy: RetrievePolicy = {
   name: "facts",
+  needsFacts: true,
   async retrieve(request, context) {
     const facts = await taskFacts(request, context);
     const q = await context.bank.embedText(factsToText(facts));
-    return searchFiltered((n) => context.bank.store.searchVector("facts", q, n), request, context);
+    return searchFiltered((n) => context.bank.store.search("facts", q, n), request, context);
   },
 };
 
+/**
+ * MemP's averaged fact keys: an entry scores the mean, over the fact keys it shares with the
+ * task, of the cosine between its value and the task's value for that key; entries sharing no key
+ * are left out. Each distinct stored value is scored once per key, however many entries hold it.
+ */
 export const aveFactPolicy: RetrievePolicy = {
   name: "ave_fact",
+  needsFacts: true,
   async retrieve(request, context) {
     const facts = await taskFacts(request, context);
     const keys = Object.keys(facts);
+    if (keys.length === 0) return [];
+    const store = context.bank.store;
     const vectors = await context.bank.embedTexts(keys.map((k) => facts[k]!));
-    const query = new Map(keys.map((k, i) => [k, vectors[i]!]));
-    return searchFiltered((n) => context.bank.store.searchFactValues(query, n), request, context);
+    const valueScores = await Promise.all(vectors.map(async (q) => new Map((await store.search("factValues", q, Infinity)).map((h) => [h.id, h.score]))));
+    const scored: RetrievedEntry[] = [];
+    for (const entry of await store.list()) {
+      if (request.exclude?.(entry)) continue;
+      let sum = 0;
+      let shared = 0;
+      keys.forEach((key, i) => {
+        const value = entry.facts?.[key];
+        const score = value === undefined ? undefined : valueScores[i]!.get(value);
+        if (score === undefined) return;
+        sum += score;
+        shared++;
+      });
+      if (shared === 0) continue;
+      const score = sum / shared;
+      if (request.threshold === undefined || score >= request.threshold) scored.push({ entry, score });
+    }
+    // A stable sort keeps ties in the order the entries were added.
+    return scored.sort((a, b) => b.score! - a.score!).slice(0, request.k);
   },
 };
 
-const registry = new Map<RetrievePolicyName, RetrievePolicy>([randomPolicy, queryPolicy, factsPolicy, aveFactPolicy].map((p) => [p.name, p]));
+const registry = new PolicyRegistry<RetrievePolicy>("retrieval");
+for (const policy of [randomPolicy, queryPolicy, factsPolicy, aveFactPolicy]) registry.register(policy);
+
+/** Makes a retrieval policy available by its name to `retrieveMemory`, sessions, the runners and the CLI. */
+export function registerRetrievePolicy(policy: RetrievePolicy, options?: { replace?: boolean }): void {
+  registry.register(policy, options);
+}
 
 export function getRetrievePolicy(name: string): RetrievePolicy {
-  const policy = registry.get(name as RetrievePolicyName);
-  if (!policy) throw new ConfigError(`unknown retrieve policy "${name}"; expected one of ${RETRIEVE_POLICIES.join(", ")}`);
-  return policy;
+  return registry.get(name);
+}
+
+export function retrievePolicyNames(): string[] {
+  return registry.names();
 }

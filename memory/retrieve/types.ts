@@ -3,8 +3,10 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { MemoryBank } from "../bank.js";
 import type { MemoryEntry } from "../types.js";
 
+/** The retrieval policies memp ships; `registerRetrievePolicy` adds others. */
 export const RETRIEVE_POLICIES = ["random", "query", "facts", "ave_fact"] as const;
-export type RetrievePolicyName = (typeof RETRIEVE_POLICIES)[number];
+/** A retrieval policy's name: one of `RETRIEVE_POLICIES` or a registered one. */
+export type RetrievePolicyName = (typeof RETRIEVE_POLICIES)[number] | (string & {});
 
 export interface RetrieveRequest {
   task: string;
@@ -37,8 +39,10 @@ export interface RetrievedEntry {
   score: number | null;
 }
 
-/** One way of choosing the entries a new task sees. */
+/** One way of choosing the entries a new task sees (see `registerRetrievePolicy`). */
 export interface RetrievePolicy {
   readonly name: RetrievePolicyName;
+  /** Whether it reads the task's facts, which a model extracts when the caller has none. */
+  readonly needsFacts?: boolean;
   retrieve(request: RetrieveRequest, context: RetrieveContext): Promise<RetrievedEntry[]>;
 }

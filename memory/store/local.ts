@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -5,18 +6,22 @@ import { crc32 } from "node:zlib";
 import { z } from "zod";
 import { env } from "../../core/config.js";
 import { ConfigError, CorruptFileError, InputError, MempError, ReadOnlyError, ClosedError } from "../../core/errors.js";
-import { parseJsonl } from "../../core/util/jsonl.js";
+import { parseJsonl, toJsonl } from "../../core/util/jsonl.js";
 import { issueText, validateRecords } from "../../core/util/validate.js";
-import { ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
+import { ArchiveRecordSchema, ENTRY_SCHEMA_VERSION, MemoryEntrySchema, type MemoryEntry } from "../types.js";
 import { loadFaiss } from "./faiss.js";
 import { AUX_FILES, DERIVED_FILES, FILES, QUARANTINE_DIR, type AuxFile } from "./files.js";
 import { DirectoryLock } from "./lock.js";
 import { Quarantine } from "./quarantine.js";
-import { exactIndex, faissIndex, simdIndex, TopK, type SearchIndex, type VectorBackend } from "./search.js";
+import { exactIndex, exactTopK, faissIndex, simdIndex, type SearchIndex, type VectorBackend } from "./search.js";
 import { SimdScanner } from "./simd.js";
 import { commitFiles, committedFile, recoverTransaction, type FileWrite } from "./transaction.js";
-import type { EmbedderInfo, EntryVectors, MemoryStore, ScoredId, StatsDelta, VectorSpace } from "./types.js";
-import { decodeFlatIP, encodeFlatIP, readIndexBytes, VectorMatrix } from "./vectors.js";
+import type { ArchiveRecord, EmbedderInfo, EntryIndexName, EntryVectors, MemoryLogName, MemoryStore, ScoredId, StatsDelta, VectorIndexName } from "./types.js";
+import { decodeFlatIP, encodeFlatIP, readIndexBytes, unitVector, VectorMatrix } from "./vectors.js";
+
+const [ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE] = AUX_FILES;
+/** Where each log lives in the directory. */
+const LOG_FILES: Record<MemoryLogName, AuxFile> = { history: HISTORY_FILE, updates: UPDATE_LOG_FILE };
 
 export const STORE_FORMAT = "memp-memory";
 export const STORE_SCHEMA_VERSION = 1;
@@ -74,7 +79,10 @@ export interface OpenLocalStoreOptions {
 export class LocalMemoryStore implements MemoryStore {
   readonly dir: string;
   readonly readOnly: boolean;
-  private lock?: DirectoryLock;
+  private dirLock?: DirectoryLock;
+  private closed = false;
+  readonly kind = "local";
+  readonly shared = false;
   private manifest: Manifest;
   private embedderState: unknown;
   private entries: MemoryEntry[] = [];
@@ -88,6 +96,8 @@ export class LocalMemoryStore implements MemoryStore {
   private stale: string | undefined;
   private expected: EmbedderInfo;
   private txDepth = 0;
+  private writes: Promise<void> = Promise.resolve();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
   private dirty = false;
   private auxPending = new Map<string, string>();
   private warnedAux = new Set<string>();
@@ -137,13 +147,13 @@ export class LocalMemoryStore implements MemoryStore {
           updatedAt: now,
         };
         const store = new LocalMemoryStore(dir, readOnly, manifest, options);
-        store.lock = lock;
+        store.dirLock = lock;
         store.embedderState = options.embedder.state;
         await store.commit();
         return store;
       }
       const store = new LocalMemoryStore(dir, readOnly, snapshot.manifest, options);
-      store.lock = lock;
+      store.dirLock = lock;
       store.adopt(snapshot);
       if (!readOnly && store.repairAuxTails()) await store.commit();
       return store;
@@ -170,24 +180,69 @@ export class LocalMemoryStore implements MemoryStore {
     return this.stale;
   }
 
-  size(): number {
+  get location(): string {
+    return this.dir;
+  }
+
+  async size(): Promise<number> {
+    this.assertOpen();
     return this.entries.length;
   }
 
-  get(id: string): MemoryEntry | undefined {
-    const row = this.rowOf.get(id);
-    return row === undefined ? undefined : this.entries[row];
+  add(entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
+    return this.exclusive(() => this.addNow(entries, vectors));
   }
 
-  has(id: string): boolean {
+  update(entry: MemoryEntry, vectors?: EntryVectors): Promise<{ previous: MemoryEntry; current: MemoryEntry }> {
+    return this.exclusive(() => this.updateNow(entry, vectors));
+  }
+
+  retire(items: Array<{ id: string; reason: string }>): Promise<ArchiveRecord[]> {
+    return this.exclusive(() => this.retireNow(items));
+  }
+
+  delete(ids: string[]): Promise<number> {
+    return this.exclusive(() => this.deleteNow(ids));
+  }
+
+  incrementStats(deltas: StatsDelta[]): Promise<void> {
+    return this.exclusive(() => this.incrementStatsNow(deltas));
+  }
+
+  reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
+    return this.exclusive(() => this.reindexNow(embedder, vectors));
+  }
+
+  appendLog(log: MemoryLogName, records: object[]): Promise<void> {
+    return this.exclusive(() => this.appendLogNow(log, records));
+  }
+
+  async get(id: string): Promise<MemoryEntry | undefined> {
+    this.assertOpen();
+    return this.entryAt(this.rowOf.get(id));
+  }
+
+  async getMany(ids: readonly string[]): Promise<MemoryEntry[]> {
+    this.assertOpen();
+    const out: MemoryEntry[] = [];
+    for (const id of new Set(ids)) {
+      const entry = this.entryAt(this.rowOf.get(id));
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  async has(id: string): Promise<boolean> {
+    this.assertOpen();
     return this.rowOf.has(id);
   }
 
-  list(): MemoryEntry[] {
-    return [...this.entries];
+  async list(): Promise<MemoryEntry[]> {
+    this.assertOpen();
+    return this.entries.map((e) => structuredClone(e));
   }
 
-  async add(entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
+  private async addNow(entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
     this.assertWritable();
     if (entries.length !== vectors.length) throw new RangeError(`add: ${entries.length} entries but ${vectors.length} vectors`);
     const seen = new Set<string>();
@@ -197,40 +252,59 @@ export class LocalMemoryStore implements MemoryStore {
     }
     this.taskVecs.reserveMore(entries.length);
     this.factsVecs.reserveMore(entries.length);
-    for (let i = 0; i < entries.length; i++) this.appendRow(entries[i]!, vectors[i]!);
+    for (let i = 0; i < entries.length; i++) this.appendRow(structuredClone(entries[i]!), vectors[i]!);
     await this.commit();
   }
 
-  async update(entry: MemoryEntry, vectors?: EntryVectors): Promise<void> {
+  private async updateNow(entry: MemoryEntry, vectors?: EntryVectors): Promise<{ previous: MemoryEntry; current: MemoryEntry }> {
     this.assertWritable();
     const row = this.rowOf.get(entry.id);
     if (row === undefined) throw new InputError(`no entry with id ${entry.id}`, { field: "id" });
-    this.entries[row] = entry;
-    this.lines[row] = JSON.stringify(entry);
+    const previous = this.entries[row]!;
+    const current: MemoryEntry = { ...structuredClone(entry), version: (previous.version ?? 1) + 1 };
+    this.entries[row] = current;
+    this.lines[row] = JSON.stringify(current);
     if (vectors) this.setRowVectors(row, vectors);
     await this.commit();
+    return { previous: structuredClone(previous), current: structuredClone(current) };
   }
 
-  async delete(ids: string[]): Promise<number> {
+  private async retireNow(items: Array<{ id: string; reason: string }>): Promise<ArchiveRecord[]> {
+    this.assertWritable();
+    for (const { id } of items) if (!this.rowOf.has(id)) throw new InputError(`no entry with id ${id}`, { field: "id" });
+    const retiredAt = new Date().toISOString();
+    const records = uniqueById(items).map(({ id, reason }) => ({ entry: this.entries[this.rowOf.get(id)!]!, reason, retiredAt }));
+    if (records.length === 0) return [];
+    this.removeRows(new Set(records.map((r) => r.entry.id)));
+    this.appendAux(ARCHIVE_FILE, records);
+    await this.commit();
+    return structuredClone(records);
+  }
+
+  async archived(): Promise<ArchiveRecord[]> {
+    this.assertOpen();
+    const latest = new Map<string, ArchiveRecord>();
+    for (const r of this.readAuxRecords(ARCHIVE_FILE, ArchiveRecordSchema)) {
+      latest.delete(r.entry.id);
+      latest.set(r.entry.id, r);
+    }
+    return [...latest.values()].filter((r) => !this.rowOf.has(r.entry.id));
+  }
+
+  private async deleteNow(ids: string[]): Promise<number> {
     this.assertWritable();
     const drop = new Set(ids.filter((id) => this.rowOf.has(id)));
     if (drop.size === 0) return 0;
-    const keep = (r: number) => !drop.has(this.entries[r]!.id);
-    this.taskVecs.compact(keep);
-    this.factsVecs.compact(keep);
-    const kept = this.entries.map((_, r) => r).filter(keep);
-    this.entries = kept.map((r) => this.entries[r]!);
-    this.lines = kept.map((r) => this.lines[r]!);
-    this.reindexRows();
+    this.removeRows(drop);
     await this.commit();
     return drop.size;
   }
 
-  async incrementStats(deltas: StatsDelta[]): Promise<void> {
+  private async incrementStatsNow(deltas: StatsDelta[]): Promise<void> {
     this.assertWritable();
+    for (const d of deltas) if (!this.rowOf.has(d.id)) throw new InputError(`no entry with id ${d.id}`, { field: "id" });
     for (const d of deltas) {
-      const row = this.rowOf.get(d.id);
-      if (row === undefined) throw new InputError(`no entry with id ${d.id}`, { field: "id" });
+      const row = this.rowOf.get(d.id)!;
       const e = this.entries[row]!;
       const next = { ...e, stats: { hits: e.stats.hits + d.hits, successes: e.stats.successes + d.successes } };
       this.entries[row] = next;
@@ -240,7 +314,8 @@ export class LocalMemoryStore implements MemoryStore {
   }
 
   /** On a read-only store the new vectors live in memory only, for this session's searches. */
-  async reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
+  private async reindexNow(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
+    this.assertOpen();
     if (!this.readOnly) this.assertWritable();
     if (vectors.length !== this.entries.length) throw new RangeError(`reindex: ${this.entries.length} entries but ${vectors.length} vectors`);
     this.manifest.embedder = { id: embedder.id, dimension: embedder.dimension };
@@ -251,93 +326,90 @@ export class LocalMemoryStore implements MemoryStore {
     if (!this.readOnly) await this.commit();
   }
 
-  vectorOf(id: string, space: VectorSpace): Float32Array | undefined {
+  async vectorOf(id: string, index: EntryIndexName): Promise<Float32Array | undefined> {
+    this.assertOpen();
     this.assertFresh();
     const row = this.rowOf.get(id);
-    return row === undefined ? undefined : (space === "task" ? this.taskVecs : this.factsVecs).row(row).slice();
+    return row === undefined ? undefined : (index === "task" ? this.taskVecs : this.factsVecs).row(row).slice();
   }
 
-  searchVector(space: VectorSpace, query: Float32Array, k: number): ScoredId[] {
+  async search(index: VectorIndexName, query: Float32Array, k: number): Promise<ScoredId[]> {
+    this.assertOpen();
     this.assertFresh();
-    if (k <= 0 || this.entries.length === 0) return [];
-    const index = space === "task" ? (this.taskIndex ??= this.buildIndex(this.taskVecs)) : (this.factsIndex ??= this.buildIndex(this.factsVecs));
-    return index.search(query, k).map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
-  }
-
-  searchFactValues(query: Map<string, Float32Array>, k: number): ScoredId[] {
-    this.assertFresh();
-    if (k <= 0 || query.size === 0) return [];
-    const n = this.entries.length;
-    const sums = new Float64Array(n);
-    const counts = new Uint16Array(n);
-    const d = this.valueVecs.dimension;
-    const values = this.valueVecs.view;
-    // A value's similarity to a query fact is computed once and shared by every entry holding it.
-    for (const [key, q] of query) {
-      const memo = new Map<number, number>();
-      for (let r = 0; r < n; r++) {
-        const text = this.entries[r]!.facts?.[key];
-        if (text === undefined) continue;
-        const vr = this.valueRow.get(text)!;
-        let s = memo.get(vr);
-        if (s === undefined) {
-          s = 0;
-          const o = vr * d;
-          for (let j = 0; j < d; j++) s += values[o + j]! * q[j]!;
-          memo.set(vr, s);
-        }
-        sums[r]! += s;
-        counts[r]!++;
-      }
+    if (!(k > 0)) return [];
+    const q = unitVector(query);
+    if (index === "factValues") {
+      // Values of entries removed inside an unfinished transaction are dropped here, not at commit.
+      this.pruneValues();
+      const n = this.valueTexts.length;
+      const hits = exactTopK(this.valueVecs, q, Math.min(k, n));
+      return hits.map((h) => ({ id: this.valueTexts[h.row]!, score: h.score }));
     }
-    const top = new TopK(k);
-    for (let r = 0; r < n; r++) if (counts[r]! > 0) top.offer(r, sums[r]! / counts[r]!);
-    return top.sorted().map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
+    if (this.entries.length === 0) return [];
+    const size = Math.min(k, this.entries.length);
+    const built = index === "task" ? (this.taskIndex ??= this.buildIndex(this.taskVecs)) : (this.factsIndex ??= this.buildIndex(this.factsVecs));
+    return built.search(q, size).map((h) => ({ id: this.entries[h.row]!.id, score: h.score }));
+  }
+
+  private async appendLogNow(log: MemoryLogName, records: object[]): Promise<void> {
+    this.assertWritable();
+    if (records.length === 0) return;
+    this.appendAux(LOG_FILES[log], records);
+    await this.commit();
+  }
+
+  async readLog(log: MemoryLogName): Promise<unknown[]> {
+    this.assertOpen();
+    const file = LOG_FILES[log];
+    return parseJsonl(this.readAux(file), join(this.dir, file), "store").map((r) => r.value);
   }
 
   /**
-   * Runs `fn` as one transaction: every mutation inside it (and every auxiliary file written)
-   * lands in a single atomic commit at the end; if `fn` throws, the in-memory state is reloaded
-   * from disk and nothing is written.
+   * Runs `fn` as one transaction: every mutation inside it (and every log record appended) lands
+   * in a single atomic commit at the end; if `fn` throws, the in-memory state is reloaded from
+   * disk and nothing is written. One writer holds the directory, so `fn` runs once. Calls from
+   * inside `fn` join it; other writes of this process wait until it ends.
    */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: MemoryStore) => Promise<T>): Promise<T> {
     this.assertWritable();
-    this.txDepth++;
-    let result: T;
-    try {
-      result = await fn();
-    } catch (err) {
-      this.txDepth--;
-      if (this.txDepth === 0) this.rollback();
-      throw err;
-    }
-    this.txDepth--;
-    if (this.txDepth === 0 && this.dirty) await this.commit();
-    return result;
+    if (this.inTransaction.getStore()) return fn(this);
+    return this.exclusive(() =>
+      this.inTransaction.run(true, async () => {
+        this.txDepth++;
+        let result: T;
+        try {
+          result = await fn(this);
+        } catch (err) {
+          this.txDepth--;
+          this.rollback();
+          throw err;
+        }
+        this.txDepth--;
+        if (this.dirty) await this.commit();
+        return result;
+      }),
+    );
   }
 
-  /** An auxiliary file of the memory (archive, history, logs), as last written. */
-  readAux(name: string): string {
-    assertAuxName(name);
+
+  /** The directory lock already keeps every other writer out. */
+  async lock(_ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.dirLock?.release();
+    this.dirLock = undefined;
+    this.closed = true;
+  }
+
+  /** An auxiliary file of the memory (archive, history, update log), as last written. */
+  readAux(name: AuxFile): string {
     const pending = this.auxPending.get(name);
     if (pending !== undefined) return pending;
     const path = committedFile(this.dir, name);
     return this.withoutTornTail(name, path ? readText(path) : "");
   }
-
-  /** Replaces an auxiliary file in the next commit (immediately, outside a transaction). */
-  async writeAux(name: string, text: string): Promise<void> {
-    this.assertWritable();
-    assertAuxName(name);
-    this.auxPending.set(name, text);
-    await this.commit();
-  }
-
-  async close(): Promise<void> {
-    this.lock?.release();
-    this.lock = undefined;
-  }
-
   // ---- internals -------------------------------------------------------------------------
 
   private adopt(snap: Snapshot): void {
@@ -400,21 +472,22 @@ export class LocalMemoryStore implements MemoryStore {
   }
 
   private pushRowVectors(v: EntryVectors): void {
-    this.taskVecs.push(v.task);
-    this.factsVecs.push(v.facts);
+    this.taskVecs.push(unitVector(v.task));
+    this.factsVecs.push(unitVector(v.facts));
     this.addValueVectors(v);
     this.invalidateIndexes();
   }
 
   private setRowVectors(row: number, v: EntryVectors): void {
-    this.taskVecs.set(row, v.task);
-    this.factsVecs.set(row, v.facts);
+    this.taskVecs.set(row, unitVector(v.task));
+    this.factsVecs.set(row, unitVector(v.facts));
     this.addValueVectors(v);
     this.invalidateIndexes();
   }
 
   private addValueVectors(v: EntryVectors): void {
-    for (const [text, vec] of v.factValues) {
+    for (const [text, raw] of v.factValues) {
+      const vec = unitVector(raw);
       const row = this.valueRow.get(text);
       if (row === undefined) this.valueRow.set(text, this.valueVecs.push(vec));
       else this.valueVecs.set(row, vec);
@@ -486,7 +559,7 @@ export class LocalMemoryStore implements MemoryStore {
     }
     this.dirty = false;
     // Someone may have removed the lock by hand and let another writer in: never overwrite its work.
-    this.lock?.assertHeld();
+    this.dirLock?.assertHeld();
     if (this.stale) {
       // Entries can change while vectors are stale (e.g. stats); the indexes wait for reindex(), and
       // the manifest keeps describing the old index files, which therefore stay stale.
@@ -518,24 +591,59 @@ export class LocalMemoryStore implements MemoryStore {
     return this.lines.length === 0 ? "" : this.lines.join("\n") + "\n";
   }
 
+  /**
+   * Runs a write after the transaction or write before it, so that concurrent callers in this
+   * process neither join each other's transaction nor see it rolled back under them. A write
+   * made from inside a transaction is part of it and runs at once.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    const run = this.writes.then(fn);
+    this.writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError(this.dir);
+  }
+
   private assertWritable(): void {
+    this.assertOpen();
     if (this.readOnly) throw new ReadOnlyError(this.dir);
-    if (!this.lock) throw new ClosedError(this.dir);
+    if (!this.dirLock) throw new ClosedError(this.dir);
+  }
+
+  private entryAt(row: number | undefined): MemoryEntry | undefined {
+    return row === undefined ? undefined : structuredClone(this.entries[row]);
+  }
+
+  private removeRows(drop: Set<string>): void {
+    const keep = (r: number) => !drop.has(this.entries[r]!.id);
+    this.taskVecs.compact(keep);
+    this.factsVecs.compact(keep);
+    const kept = this.entries.map((_, r) => r).filter(keep);
+    this.entries = kept.map((r) => this.entries[r]!);
+    this.lines = kept.map((r) => this.lines[r]!);
+    this.reindexRows();
+  }
+
+  /** Appends records to an auxiliary file in the next commit. */
+  private appendAux(name: AuxFile, records: unknown[]): void {
+    const text = this.readAux(name);
+    this.auxPending.set(name, text + toJsonl(records));
+  }
+
+  private readAuxRecords<T>(name: AuxFile, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
+    const path = join(this.dir, name);
+    return validateRecords(parseJsonl(this.readAux(name), path, "store"), schema, { file: path, kind: "store" });
   }
 
   private assertFresh(): void {
     if (this.stale) throw new InputError(`the vector index is stale (${this.stale}); reindex before searching`, { file: this.dir });
   }
-}
-
-function assertAuxName(name: string): void {
-  if (!(AUX_FILES as readonly string[]).includes(name)) {
-    throw new InputError(`"${name}" is not an auxiliary file of the memory (expected one of ${AUX_FILES.join(", ")})`, { field: "name" });
-  }
-}
-
-export function isAuxFile(name: string): name is AuxFile {
-  return (AUX_FILES as readonly string[]).includes(name);
 }
 
 /** How to recover, appended to every refusal caused by a damaged memory. */
@@ -822,6 +930,12 @@ function countLines(text: string): number {
   let n = 0;
   for (const line of text.split("\n")) if (line.trim() !== "") n++;
   return n;
+}
+
+/** The first of each id, in order: retiring one entry twice in a call archives it once. */
+function uniqueById<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(i.id) && seen.add(i.id));
 }
 
 function hasFacts(e: MemoryEntry): boolean {

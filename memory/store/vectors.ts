@@ -138,3 +138,17 @@ export function decodeFlatIP(buf: Buffer, file: string): VectorMatrix {
   Buffer.from(data.buffer).set(buf.subarray(HEADER_BYTES));
   return new VectorMatrix(d, 0, data);
 }
+
+/**
+ * The vector scaled to unit length (a copy; a zero vector stays zero). Stores keep unit vectors,
+ * so that an inner product is the cosine the contract promises whatever the embedder returns.
+ */
+export function unitVector(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
+  const out = new Float32Array(v.length);
+  if (sum === 0) return out;
+  const scale = 1 / Math.sqrt(sum);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * scale;
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
 import type { Trajectory } from "../../core/trajectory.js";
 import { invokeForJsonReply, type StructuredOutputMode } from "../../core/util/model-json.js";
@@ -42,7 +43,7 @@ export async function adjustEntry(
   model: BaseChatModel,
   entry: MemoryEntry,
   failed: { trajectory: Trajectory; reward?: number },
-  options: { actionVocabulary?: string; signal?: AbortSignal; structuredOutput?: StructuredOutputMode } = {},
+  options: { actionVocabulary?: string; signal?: AbortSignal; config?: RunnableConfig; structuredOutput?: StructuredOutputMode } = {},
 ): Promise<Adjustment> {
   const run = renderSteps(condenseSteps(failed.trajectory.steps));
   const reply = await invokeForJsonReply(
@@ -68,7 +69,7 @@ export async function adjustEntry(
       ),
     ],
     AdjustReply,
-    { signal: options.signal, structuredOutput: options.structuredOutput ?? "auto", fallback: proseAdjustment },
+    { signal: options.signal, config: options.config, structuredOutput: options.structuredOutput ?? "auto", fallback: proseAdjustment },
   );
   const adjustment: Adjustment = { analysis: reply.value.analysis.trim(), script: renderProcedure(reply.value) };
   if (reply.fellBack) adjustment.fallback = `the reply was not the JSON asked for (${reply.error}); its prose steps became the script`;

@@ -1,20 +1,12 @@
 import { z } from "zod";
-import { CorruptFileError } from "../../core/errors.js";
-import { parseJsonl, toJsonl } from "../../core/util/jsonl.js";
 import { validateRecords } from "../../core/util/validate.js";
 import { AUX_FILES } from "../store/files.js";
-import type { MemoryStore } from "../store/types.js";
-import { MemoryEntrySchema, type MemoryEntry } from "../types.js";
+import type { MemoryLogName, MemoryStore } from "../store/types.js";
+import { ArchiveRecordSchema, MemoryEntrySchema, type ArchiveRecord, type MemoryEntry } from "../types.js";
 
-/** Auxiliary files an update writes, committed atomically with the entries (the store knows no others). */
+/** The files a local memory keeps its archive, history and update log in. */
 export const [ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE] = AUX_FILES;
-
-export const ArchiveRecordSchema = z.object({
-  entry: MemoryEntrySchema,
-  reason: z.string(),
-  retiredAt: z.string(),
-});
-export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
+export { ArchiveRecordSchema, type ArchiveRecord };
 
 export const HistoryRecordSchema = z.object({
   id: z.string(),
@@ -39,20 +31,11 @@ export const HistoryRecordSchema = z.object({
 });
 export type HistoryRecord = z.infer<typeof HistoryRecordSchema>;
 
-export function readRecords<T>(store: MemoryStore, file: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T[] {
-  const path = `${store.dir}/${file}`;
-  return validateRecords(parseJsonl(store.readAux(file), path, "store"), schema, { file: path, kind: "store" });
-}
-
-export async function appendRecords(store: MemoryStore, file: string, records: unknown[]): Promise<void> {
-  if (records.length === 0) return;
-  const text = store.readAux(file);
-  // A record glued to a line without its newline would make both unreadable, for good. The local
-  // store never returns a torn tail (it quarantines it); this guards any other MemoryStore.
-  if (text !== "" && !text.endsWith("\n")) {
-    throw new CorruptFileError(`${store.dir}/${file}`, `does not end with a complete line; refusing to append to it (run \`memp memory doctor --memory-dir ${store.dir} --repair\`)`);
-  }
-  await store.writeAux(file, text + toJsonl(records));
+/** A log's records, each checked against its schema (a bad one names the memory and the record). */
+export async function readRecords<T>(store: MemoryStore, log: MemoryLogName, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<T[]> {
+  const values = await store.readLog(log);
+  const where = `${store.location} (${log} log)`;
+  return validateRecords(values.map((value, i) => ({ value, line: i + 1 })), schema, { file: where, kind: "store" });
 }
 
 export function versionOf(entry: MemoryEntry): number {

@@ -1,9 +1,12 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { Trajectory } from "../../core/trajectory.js";
 import type { BuildKind } from "../types.js";
 
+/** The update policies memp ships; `registerUpdatePolicy` adds others. */
 export const UPDATE_POLICIES = ["vanilla", "validation", "adjustment"] as const;
-export type UpdatePolicyName = (typeof UPDATE_POLICIES)[number];
+/** An update policy's name: one of `UPDATE_POLICIES` or a registered one. */
+export type UpdatePolicyName = (typeof UPDATE_POLICIES)[number] | (string & {});
 
 /** One finished task of a batch: what was done, how it went, and which entries it was shown. */
 export interface FinishedTask {
@@ -33,6 +36,8 @@ export interface UpdateOptions {
   concurrency?: number;
   actionVocabulary?: string;
   signal?: AbortSignal;
+  /** Callbacks, tags and metadata for every model call, so they show in the caller's trace. */
+  config?: RunnableConfig;
   /**
    * Names this update in the log (`updates.jsonl`, written in the same commit), so that a resumed
    * run can tell with `updateTags` whether the batch was already applied. A tag is used once: an

@@ -41,7 +41,7 @@ const root = join(tmpdir(), `memp-bench-update-${process.pid}`);
 const e = new LocalHashEmbeddings();
 const bank = await MemoryBank.open(root, { embeddings: { embeddings: e, id: e.id } });
 await bank.add(Array.from({ length: 10_000 }, (_, i) => entry(i)));
-const ids = bank.store.list().map((x) => x.id);
+const ids = (await bank.store.list()).map((x) => x.id);
 const batch: FinishedTask[] = Array.from({ length: 1000 }, (_, i) => {
   const task = taskText(20_000 + i);
   return { trajectory: { task, success: i % 3 !== 0, steps: steps(task) }, retrieved: [ids[(i * 7) % ids.length]!, ids[(i * 13) % ids.length]!, ids[(i * 7) % ids.length]!] };
@@ -53,7 +53,7 @@ const ms = performance.now() - t;
 console.log(
   `${ms <= 1000 ? "PASS" : "MISS"}  update of a 1,000-task batch against 10,000 entries   ${ms.toFixed(0)} ms   target <= 1000 ms\n` +
     `      booked ${report.stats.length} entries, added ${report.added.length}, merged ${report.merged.length}, retired ${report.retired.length}; ` +
-    `memory now ${bank.store.size()} entries`,
+    `memory now ${await bank.store.size()} entries`,
 );
 await bank.close();
 rmSync(root, { recursive: true, force: true });

@@ -10,13 +10,16 @@ import type { RunProgress } from "../../chains/progress.js";
 import { AGENT_MODES, type AgentMode, type ExperimentSuite } from "../../chains/suite.js";
 import { travelPlannerSuite } from "../../chains/travelplanner/suite.js";
 import { DEFAULT_K } from "../../memory/retrieve/options.js";
-import { RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/types.js";
-import { BUILD_KINDS, type BuildKind } from "../../memory/types.js";
-import { UPDATE_POLICIES, type UpdatePolicyName } from "../../memory/update/types.js";
+import { getRetrievePolicy, retrievePolicyNames } from "../../memory/retrieve/policies.js";
+import type { RetrievePolicyName } from "../../memory/retrieve/types.js";
+import { buildPolicyNames, getBuildPolicy } from "../../memory/build/policies.js";
+import type { BuildKind } from "../../memory/types.js";
+import { getUpdatePolicy, updatePolicyNames } from "../../memory/update/policies.js";
+import type { UpdatePolicyName } from "../../memory/update/types.js";
 import { GRAMMAR_VERSIONS } from "../../environments/alfworld/game.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP } from "../models.js";
 import { packageInfo } from "../../core/version.js";
-import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, UsageError, oneOf, positiveInt, nonNegativeInt, printJson } from "./run.js";
+import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, UsageError, memoryDirOption, memoryLocation, memoryOption, oneOf, policyName, positiveInt, nonNegativeInt, printJson } from "./run.js";
 
 const ENVS = ["alfworld", "travelplanner"] as const;
 
@@ -34,6 +37,7 @@ interface CliOptions {
   expName: string;
   fewShot?: boolean;
   useMemory?: boolean;
+  memory?: string;
   memoryDir?: string;
   build?: BuildKind;
   retrieve: RetrievePolicyName;
@@ -63,9 +67,10 @@ function addExperimentOptions(cmd: Command, mode: ExperimentMode): Command {
     .option("--max-steps <n>", "step limit of an episode", positiveInt("--max-steps"), 30)
     .option("--exp-name <name>", "experiment name (part of the results folder)", "memp")
     .option("--few-shot", "show a solved train game of the same task type first (ALFWorld)")
-    .option("--memory-dir <dir>", "memory folder (default: offline RESULTS/<env>/<model>/memory_<build>, online the run's own)")
-    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")} (default proceduralization; trajectory with --agent replay)`, oneOf("--build", BUILD_KINDS))
-    .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
+    .addOption(memoryOption("the memory (default: offline RESULTS/<env>/<model>/memory_<build>, online the run's own folder)"))
+    .addOption(memoryDirOption())
+    .option("--build <kind>", `how entries are built: ${buildPolicyNames().join("|")} (default proceduralization; trajectory with --agent replay)`, policyName("--build", getBuildPolicy))
+    .option("--retrieve <policy>", `retrieval policy: ${retrievePolicyNames().join("|")}`, policyName("--retrieve", getRetrievePolicy), "query" as RetrievePolicyName)
     .option("--top-k <k>", "entries retrieved per task", positiveInt("--top-k"), DEFAULT_K)
     .option("--memory-size <n>", "demonstrations an empty offline memory is built from, at most", positiveInt("--memory-size"), 300)
     .option("--limit <n>", "run only the first N episodes of the split", positiveInt("--limit"))
@@ -83,7 +88,7 @@ function addExperimentOptions(cmd: Command, mode: ExperimentMode): Command {
   else {
     cmd
       .addOption(new Option("--use-memory", "accepted for MemP compatibility: online runs always use the memory").hideHelp())
-      .option("--update <policy>", `update policy after each batch: ${UPDATE_POLICIES.join("|")} (default adjustment; validation with --agent replay)`, oneOf("--update", UPDATE_POLICIES))
+      .option("--update <policy>", `update policy after each batch: ${updatePolicyNames().join("|")} (default adjustment; validation with --agent replay)`, policyName("--update", getUpdatePolicy))
       .option("--max-entries <n>", "cap on live memory entries (the least useful are retired first)", positiveInt("--max-entries"));
   }
   return cmd;
@@ -113,7 +118,7 @@ async function runCommand(mode: ExperimentMode, opts: CliOptions): Promise<void>
     expName: opts.expName,
     fewShot: opts.fewShot === true,
     useMemory: mode === "online" || opts.useMemory === true,
-    memoryDir: opts.memoryDir,
+    memory: memoryLocation(opts, false),
     build: opts.build ?? (replay ? "trajectory" : "proceduralization"),
     retrieve: opts.retrieve,
     topK: opts.topK,

@@ -3,22 +3,25 @@ import { MemoryBank } from "../../memory/bank.js";
 import { registerMemoryDoctor } from "./memory-doctor.js";
 import { buildMemory } from "../../memory/build/runner.js";
 import { readFinishedTasks, readTrajectories, warnUnknownRetrieved } from "../../memory/input.js";
-import { DEFAULT_K, formatGuidelines, retrieveMemory, RETRIEVE_POLICIES, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { DEFAULT_K, formatGuidelines, getRetrievePolicy, retrieveMemory, retrievePolicyNames, type RetrievePolicyName } from "../../memory/retrieve/index.js";
+import { buildPolicyNames, getBuildPolicy } from "../../memory/build/policies.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
-import { BUILD_KINDS, type BuildKind, type MemoryEntry } from "../../memory/types.js";
+import { openStore, peekStore } from "../../memory/store/open.js";
+import type { MemoryStore } from "../../memory/store/types.js";
+import type { BuildKind, MemoryEntry } from "../../memory/types.js";
 import { exportMemory, importMemory, readExport } from "../../memory/transfer.js";
-import { entryHistory, restoreEntry, updateMemory, UpdateAbandonedError, UPDATE_POLICIES, type UpdatePolicyName, type UpdateReportWithFallbacks } from "../../memory/update/index.js";
+import { entryHistory, getUpdatePolicy, restoreEntry, updateMemory, updatePolicyNames, UpdateAbandonedError, type UpdatePolicyName, type UpdateReportWithFallbacks } from "../../memory/update/index.js";
 import { InputError } from "../../core/errors.js";
 import { createChatModel, createEmbeddings, EMBEDDINGS_HELP, type ModelTransportOptions } from "../models.js";
 import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from "../../core/util/model-json.js";
 import { modelEventText, type Progress } from "../../core/util/progress.js";
 import type { ModelEndpointEvent } from "../../core/util/resilient-fetch.js";
 import { checkOutputFile } from "../../core/util/user-files.js";
-import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, nonEmptyPath, nonNegativeNumber, oneOf, positiveInt, printJson } from "./run.js";
+import { abortOnInterrupt, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExitStatus, memoryDirOption, memoryLocation, memoryOption, nonEmptyPath, nonNegativeNumber, oneOf, policyName, positiveInt, printJson, type MemoryLocationOptions } from "./run.js";
 
 /** The embedder a memory was built with, as an --embeddings value, so search needs no flag. */
-function embeddingsSpecOf(dir: string): string | undefined {
-  const id = LocalMemoryStore.peek(dir)?.embedder.id;
+async function embeddingsSpecOf(location: string): Promise<string | undefined> {
+  const id = (await peekStore(location))?.id;
   if (!id) return undefined;
   const local = /^local:hash-v1:d(\d+):/.exec(id);
   if (local) return `local:${local[1]}`;
@@ -26,9 +29,9 @@ function embeddingsSpecOf(dir: string): string | undefined {
 }
 
 /** Opens the memory with its own embedder unless told otherwise, runs `fn`, always closes. */
-async function withBank<T>(dir: string, spec: string | undefined, readOnly: boolean, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
-  const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
-  const bank = await MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved), readOnly });
+async function withBank<T>(location: string, spec: string | undefined, readOnly: boolean, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
+  const resolved = spec ?? (await embeddingsSpecOf(location)) ?? "local";
+  const bank = await MemoryBank.open(location, { embeddings: await createEmbeddings(resolved), readOnly });
   try {
     return await fn(bank);
   } finally {
@@ -40,9 +43,9 @@ async function withBank<T>(dir: string, spec: string | undefined, readOnly: bool
  * `withBank` for the commands that call the model endpoint: the embedder gets the transport
  * options (--timeout, retry notices), and its failures name the endpoint whatever they are.
  */
-async function withModelBank<T>(dir: string, spec: string | undefined, readOnly: boolean, transport: ModelTransportOptions, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
-  const resolved = spec ?? embeddingsSpecOf(dir) ?? "local";
-  const bank = await MemoryBank.open(dir, { embeddings: await createEmbeddings(resolved, transport), readOnly });
+async function withModelBank<T>(location: string, spec: string | undefined, readOnly: boolean, transport: ModelTransportOptions, fn: (bank: MemoryBank) => Promise<T>): Promise<T> {
+  const resolved = spec ?? (await embeddingsSpecOf(location)) ?? "local";
+  const bank = await MemoryBank.open(location, { embeddings: await createEmbeddings(resolved, transport), readOnly });
   try {
     return await fn(bank);
   } finally {
@@ -102,8 +105,9 @@ export function registerMemoryCommands(program: Command): void {
     .command("build")
     .description("build memory entries from trajectories (our JSONL, or MemP's JSON array)")
     .requiredOption("--from <file>", "trajectory file")
-    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)")
-    .option("--build <kind>", `how entries are built: ${BUILD_KINDS.join("|")} (default: proceduralization with --model, else trajectory)`, oneOf("--build", BUILD_KINDS))
+    .addOption(memoryOption("the memory (created if missing)"))
+    .addOption(memoryDirOption())
+    .option("--build <kind>", `how entries are built: ${buildPolicyNames().join("|")} (default: proceduralization with --model, else trajectory)`, policyName("--build", getBuildPolicy))
     .option("--model <name>", "chat model on the OpenAI-compatible endpoint (needed by script, proceduralization, events)")
     .option("--embeddings <spec>", EMBEDDINGS_HELP)
     .option("--limit <n>", "build at most N trajectories", positiveInt("--limit"))
@@ -112,11 +116,11 @@ export function registerMemoryCommands(program: Command): void {
     .option("--max-failures <n|p%>", "give up (exit 1) once N items, or p% of them, have failed", failureLimit("--max-failures"))
     .option("--structured-output <mode>", `how JSON is asked of the model: ${STRUCTURED_OUTPUT_MODES.join("|")}`, oneOf("--structured-output", STRUCTURED_OUTPUT_MODES), "auto" as StructuredOutputMode)
     .option("--json", "print the summary as JSON")
-    .action(async (opts: { from: string; memoryDir: string; build?: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
+    .action(async (opts: MemoryLocationOptions & { from: string; build?: BuildKind; model?: string; embeddings?: string; limit?: number; concurrency: number; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
       const items = readTrajectories(opts.from, { limit: opts.limit });
       // As for update: distil with a model when there is one, keep the runs as they are otherwise.
       const build = opts.build ?? (opts.model ? "proceduralization" : "trajectory");
-      const needsModel = build !== "trajectory";
+      const needsModel = getBuildPolicy(build).needsModel;
       if (needsModel && !opts.model) throw new InputError(`the ${build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       let progress: Progress | undefined;
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000, onEvent: (e: ModelEndpointEvent) => progress?.status(modelEventText(e)) };
@@ -124,8 +128,8 @@ export function registerMemoryCommands(program: Command): void {
       const controller = new AbortController();
       const stopListening = abortOnInterrupt(controller);
       try {
-        await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
-          const before = bank.store.size();
+        await withModelBank(memoryLocation(opts), opts.embeddings, false, transport, async (bank) => {
+          const before = await bank.store.size();
           const summary = await buildMemory(bank, items, {
             signal: controller.signal,
             kind: build,
@@ -136,14 +140,14 @@ export function registerMemoryCommands(program: Command): void {
             maxFailures: opts.maxFailures?.count,
             maxFailureRate: opts.maxFailures?.rate,
             onProgress: (p) => (progress = p),
-          }).catch((err: unknown) => {
+          }).catch(async (err: unknown) => {
             if (!controller.signal.aborted) throw err;
             // Finished entries were committed before the abort surfaced; a rerun skips them.
-            process.stderr.write(
-              `\ninterrupted: the memory holds ${bank.store.size()} entries (${bank.store.size() - before} built by this run); run the same command again to build the rest\n`,
-            );
+            const size = await bank.store.size();
+            process.stderr.write(`\ninterrupted: the memory holds ${size} entries (${size - before} built by this run); run the same command again to build the rest\n`);
             throw new ExitStatus(EXIT_INTERRUPTED);
           });
+          const count = await bank.store.size();
           // Nothing built although there was something to build: a run that did no work must not pass for one that did.
           const nothing = summary.built === 0 && summary.failed.length > 0;
           const verdict = summary.stopped
@@ -159,13 +163,13 @@ export function registerMemoryCommands(program: Command): void {
               failed: summary.failed,
               fallbacks: summary.fallbacks,
               ...(summary.stopped && { stopped: summary.stopped }),
-              count: bank.store.size(),
+              count,
             });
           } else {
             const fellBack = summary.fallbacks.length > 0 ? ` (${summary.fallbacks.length} by a fallback)` : "";
             process.stdout.write(
               `built ${summary.built}${fellBack}, skipped ${summary.skipped} as duplicates, failed ${summary.failed.length}; ` +
-                `the memory holds ${bank.store.size()} entries (${bank.store.backend} index)\n`,
+                `the memory holds ${count} entries (${indexLabel(bank.store)})\n`,
             );
             for (const f of summary.fallbacks) process.stderr.write(`fell back (${f.kind}): ${f.source}: ${f.detail}\n`);
             for (const f of summary.failed) process.stderr.write(`failed: ${f.source}: ${f.error}\n`);
@@ -184,8 +188,9 @@ export function registerMemoryCommands(program: Command): void {
     .command("search")
     .description("retrieve the entries a task would see")
     .argument("<query>", "the task text")
-    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
-    .option("--retrieve <policy>", `retrieval policy: ${RETRIEVE_POLICIES.join("|")}`, oneOf("--retrieve", RETRIEVE_POLICIES), "query" as RetrievePolicyName)
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
+    .option("--retrieve <policy>", `retrieval policy: ${retrievePolicyNames().join("|")}`, policyName("--retrieve", getRetrievePolicy), "query" as RetrievePolicyName)
     .option("--top-k <k>", "number of entries", positiveInt("--top-k"), DEFAULT_K)
     .option("--threshold <score>", "drop entries scoring below this", parseFloat)
     .option("--seed <n>", "seed for the random policy", (v) => Number.parseInt(v, 10), 0)
@@ -195,9 +200,9 @@ export function registerMemoryCommands(program: Command): void {
     .option("--timeout <seconds>", "limit of one model request attempt (default $MEMP_MODEL_TIMEOUT, else 120)", positiveSeconds("--timeout"))
     .option("--guidelines", "print the guidance a prompt would get, exactly as an agent sees it (MemP's form)")
     .option("--json", "print JSON")
-    .action(async (query: string, opts: { memoryDir: string; retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; guidelines?: boolean; json?: boolean }) => {
+    .action(async (query: string, opts: MemoryLocationOptions & { retrieve: RetrievePolicyName; topK: number; threshold?: number; seed: number; facts?: string; model?: string; embeddings?: string; timeout?: number; guidelines?: boolean; json?: boolean }) => {
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
-      await withModelBank(opts.memoryDir, opts.embeddings, true, transport, async (bank) => {
+      await withModelBank(memoryLocation(opts), opts.embeddings, true, transport, async (bank) => {
         const results = await retrieveMemory(
           bank,
           opts.retrieve,
@@ -226,17 +231,18 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("show")
     .description("summarise a memory and list its entries")
-    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
     .option("--json", "print JSON")
-    .action(async (opts: { memoryDir: string; json?: boolean }) => {
-      const store = await openForReading(opts.memoryDir);
+    .action(async (opts: MemoryLocationOptions & { json?: boolean }) => {
+      const store = await openForReading(memoryLocation(opts));
       try {
-        const entries = store.list();
+        const entries = await store.list();
         if (opts.json) {
           printJson({ count: entries.length, embedder: store.embedder.id, dimension: store.embedder.dimension, entries });
           return;
         }
-        process.stdout.write(`${entries.length} entries, embedder ${store.embedder.id} (${store.embedder.dimension}-d)\n`);
+        process.stdout.write(`${entries.length} entries in ${store.location}, embedder ${store.embedder.id} (${store.embedder.dimension}-d)\n`);
         for (const e of entries) {
           process.stdout.write(`${e.id}  ${e.kind.padEnd(17)} hits ${String(e.stats.hits).padStart(3)} ok ${String(e.stats.successes).padStart(3)}  ${e.task}\n`);
         }
@@ -248,11 +254,12 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("update")
     .description("apply a batch of finished tasks: book-keeping, deprecation, then the update policy")
-    .requiredOption("--memory-dir <dir>", "memory directory")
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
     .requiredOption("--from <file>", "RESULTS.jsonl: one finished task per line (a trajectory plus \"retrieved\": [entry ids])")
-    .requiredOption("--policy <policy>", UPDATE_POLICIES.join("|"), oneOf("--policy", UPDATE_POLICIES))
+    .requiredOption("--policy <policy>", updatePolicyNames().join("|"), policyName("--policy", getUpdatePolicy))
     .option("--model <name>", "chat model (builds script/proceduralization entries; rewrites entries for adjustment)")
-    .option("--build <kind>", `how new runs become entries: ${BUILD_KINDS.join("|")} (default: proceduralization with --model, else trajectory)`, oneOf("--build", BUILD_KINDS))
+    .option("--build <kind>", `how new runs become entries: ${buildPolicyNames().join("|")} (default: proceduralization with --model, else trajectory)`, policyName("--build", getBuildPolicy))
     .option("--min-hits <n>", "deprecation: minimum hits before an entry can be retired", positiveInt("--min-hits"), 3)
     .option("--min-rate <r>", "deprecation: retire below this success rate", nonNegativeNumber("--min-rate"), 0.5)
     .option("--max-entries <n>", "cap the memory; the least useful entries are retired first", positiveInt("--max-entries"))
@@ -263,14 +270,15 @@ export function registerMemoryCommands(program: Command): void {
     .option("--max-failures <n|p%>", "give up once N rewrites and builds, or p% of them, have failed: the update is rolled back (exit 1)", failureLimit("--max-failures"))
     .option("--structured-output <mode>", `how JSON is asked of the model: ${STRUCTURED_OUTPUT_MODES.join("|")}`, oneOf("--structured-output", STRUCTURED_OUTPUT_MODES), "auto" as StructuredOutputMode)
     .option("--json", "print the update report as JSON")
-    .action(async (opts: { memoryDir: string; from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
+    .action(async (opts: MemoryLocationOptions & { from: string; policy: UpdatePolicyName; model?: string; build?: BuildKind; minHits: number; minRate: number; maxEntries?: number; mergeThreshold?: number; concurrency: number; embeddings?: string; timeout?: number; maxFailures?: FailureLimit; structuredOutput: StructuredOutputMode; json?: boolean }) => {
       const batch = readFinishedTasks(opts.from);
-      if (opts.policy === "adjustment" && !opts.model) throw new InputError("the adjustment policy rewrites entries with a chat model: pass --model NAME", { field: "--model" });
-      if (opts.build && opts.build !== "trajectory" && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
+      if (getUpdatePolicy(opts.policy).needsModel && !opts.model) throw new InputError(`the ${opts.policy} policy rewrites entries with a chat model: pass --model NAME`, { field: "--model" });
+      if (opts.build && getBuildPolicy(opts.build).needsModel && !opts.model) throw new InputError(`the ${opts.build} build distils with a chat model: pass --model NAME`, { field: "--model" });
       const transport = { timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000 };
-      await withModelBank(opts.memoryDir, opts.embeddings, false, transport, async (bank) => {
+      await withModelBank(memoryLocation(opts), opts.embeddings, false, transport, async (bank) => {
         // Ids that are not in this memory cannot be booked; say so rather than drop them silently.
-        warnUnknownRetrieved(batch, (id) => bank.store.has(id));
+        const known = new Set((await bank.store.getMany(batch.flatMap((t) => t.retrieved))).map((e) => e.id));
+        warnUnknownRetrieved(batch, (id) => known.has(id));
         let report: UpdateReportWithFallbacks;
         let abandoned: UpdateAbandonedError | undefined;
         try {
@@ -295,13 +303,14 @@ export function registerMemoryCommands(program: Command): void {
           abandoned = err;
           report = err.report;
         }
+        const count = await bank.store.size();
         if (opts.json) {
-          printJson({ ...report, applied: abandoned === undefined, ...(abandoned && { error: abandoned.message }), count: bank.store.size() });
+          printJson({ ...report, applied: abandoned === undefined, ...(abandoned && { error: abandoned.message }), count });
         } else if (abandoned === undefined) {
           process.stdout.write(
             `${opts.policy}: ${batch.length} tasks; ${report.stats.length} entries booked, ${report.added.length} added, ` +
               `${report.adjusted.length} adjusted, ${report.merged.length} merged, ${report.retired.length} retired; ` +
-              `the memory holds ${bank.store.size()} entries\n`,
+              `the memory holds ${count} entries\n`,
           );
           for (const r of report.retired) process.stdout.write(`retired ${r.id}: ${r.reason}\n`);
         }
@@ -320,12 +329,13 @@ export function registerMemoryCommands(program: Command): void {
     .command("history")
     .description("show how an entry evolved: adjustments, merges, retirement, restoration")
     .argument("<id>", "entry id")
-    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
     .option("--json", "print JSON")
-    .action(async (id: string, opts: { memoryDir: string; json?: boolean }) => {
-      const store = await openForReading(opts.memoryDir);
+    .action(async (id: string, opts: MemoryLocationOptions & { json?: boolean }) => {
+      const store = await openForReading(memoryLocation(opts));
       try {
-        const h = entryHistory(store, id);
+        const h = await entryHistory(store, id);
         if (opts.json) {
           printJson(h);
           return;
@@ -347,10 +357,11 @@ export function registerMemoryCommands(program: Command): void {
     .command("restore")
     .description("put a retired entry back into retrieval")
     .argument("<id>", "entry id")
-    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own)`)
-    .action(async (id: string, opts: { memoryDir: string; embeddings?: string }) => {
-      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
+    .action(async (id: string, opts: MemoryLocationOptions & { embeddings?: string }) => {
+      await withBank(memoryLocation(opts), opts.embeddings, false, async (bank) => {
         const e = await restoreEntry(bank, id);
         process.stdout.write(`restored ${e.id} (${e.task}) as version ${e.version ?? 1}\n`);
       });
@@ -359,12 +370,13 @@ export function registerMemoryCommands(program: Command): void {
   memory
     .command("export")
     .description("write the live entries, with their provenance, to a JSONL file")
-    .requiredOption("--memory-dir <dir>", "memory directory", nonEmptyPath("--memory-dir"))
+    .addOption(memoryOption("the memory"))
+    .addOption(memoryDirOption())
     .requiredOption("--out <file>", "output JSONL file (not inside a memory directory)", nonEmptyPath("--out"))
-    .action(async (opts: { memoryDir: string; out: string }) => {
+    .action(async (opts: MemoryLocationOptions & { out: string }) => {
       checkOutputFile(opts.out);
-      await withBank(opts.memoryDir, undefined, true, async (bank) => {
-        const n = exportMemory(bank, opts.out);
+      await withBank(memoryLocation(opts), undefined, true, async (bank) => {
+        const n = await exportMemory(bank, opts.out);
         process.stdout.write(`exported ${n} entries to ${opts.out}\n`);
       });
     });
@@ -373,22 +385,29 @@ export function registerMemoryCommands(program: Command): void {
     .command("import")
     .description("add the entries of an export to a memory, embedding them with its embedder")
     .argument("<file>", "a file written by memp memory export", nonEmptyPath("<file>"))
-    .requiredOption("--memory-dir <dir>", "memory directory (created if missing)", nonEmptyPath("--memory-dir"))
+    .addOption(memoryOption("the memory (created if missing)"))
+    .addOption(memoryDirOption())
     .option("--embeddings <spec>", `${EMBEDDINGS_HELP} (default: the memory's own, else local)`)
-    .action(async (file: string, opts: { memoryDir: string; embeddings?: string }) => {
+    .action(async (file: string, opts: MemoryLocationOptions & { embeddings?: string }) => {
       // Read and checked before the memory is opened, so a bad file creates no memory directory.
       const exported = readExport(file);
-      await withBank(opts.memoryDir, opts.embeddings, false, async (bank) => {
+      await withBank(memoryLocation(opts), opts.embeddings, false, async (bank) => {
         const r = await importMemory(bank, exported);
         process.stdout.write(
           `imported ${r.imported} entries (${r.skipped} already present)${r.reembedded ? `, re-embedded from ${r.from} to ${bank.embedderId}` : ""}; ` +
-            `the memory holds ${bank.store.size()} entries\n`,
+            `the memory holds ${await bank.store.size()} entries\n`,
         );
       });
     });
 }
 
-async function openForReading(dir: string): Promise<LocalMemoryStore> {
-  const summary = LocalMemoryStore.peek(dir);
-  return LocalMemoryStore.open(dir, { readOnly: true, embedder: summary?.embedder ?? { id: "unknown", dimension: 1 } });
+/** Opens a memory to read entries and logs, whatever embedder it was indexed with. */
+async function openForReading(location: string): Promise<MemoryStore> {
+  const embedder = await peekStore(location);
+  return openStore(location, { readOnly: true, create: false, embedder: embedder ?? { id: "unknown", dimension: 1 } });
+}
+
+/** How a memory searches, for the build summary. */
+function indexLabel(store: MemoryStore): string {
+  return store instanceof LocalMemoryStore ? `${store.backend} index` : `${store.kind} store`;
 }

@@ -1,5 +1,6 @@
-import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { MempError, hasKind } from "../../core/errors.js";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { env } from "../../core/config.js";
+import { InputError, MempError, hasKind } from "../../core/errors.js";
 
 /** Exit codes of the `memp` contract. */
 export const EXIT_OK = 0;
@@ -117,6 +118,44 @@ export function nonEmptyPath(name: string) {
   return (raw: string): string => {
     if (raw.trim() === "") throw new InvalidArgumentError(`${name} expects a path, got an empty string`);
     return raw;
+  };
+}
+
+/** The memory a command works on: `--memory`, its older spelling `--memory-dir`, or MEMP_MEMORY_URL. */
+export interface MemoryLocationOptions {
+  memory?: string;
+  memoryDir?: string;
+}
+
+export function memoryOption(what: string): Option {
+  return new Option("--memory <location>", `${what}: a folder, or postgres://USER@HOST/DB[?schema=NAME] (default: $MEMP_MEMORY_URL)`).argParser(nonEmptyPath("--memory"));
+}
+
+export function memoryDirOption(): Option {
+  return new Option("--memory-dir <dir>", "the same as --memory (a folder)").argParser(nonEmptyPath("--memory-dir"));
+}
+
+export function memoryLocation(opts: MemoryLocationOptions): string;
+export function memoryLocation(opts: MemoryLocationOptions, required: false): string | undefined;
+export function memoryLocation(opts: MemoryLocationOptions, required = true): string | undefined {
+  if (opts.memory !== undefined && opts.memoryDir !== undefined && opts.memory !== opts.memoryDir) {
+    throw new InputError("--memory and --memory-dir name two memories; pass one", { field: "--memory" });
+  }
+  const location = opts.memory ?? opts.memoryDir ?? (env("MEMP_MEMORY_URL") || undefined);
+  if (location === undefined && required) {
+    throw new InputError("no memory given: pass --memory (a folder or a postgres:// URL) or set MEMP_MEMORY_URL", { field: "--memory" });
+  }
+  return location;
+}
+
+/** A policy name, checked by the policy registry (the one place names are validated). */
+export function policyName<T extends string>(flag: string, lookup: (name: string) => { name: string }) {
+  return (raw: string): T => {
+    try {
+      return lookup(raw).name as T;
+    } catch (err) {
+      throw new InvalidArgumentError(`${flag}: ${(err as Error).message}`);
+    }
   };
 }
 

@@ -66,7 +66,7 @@ describe("the grid", () => {
     const settings = settingsFor(["gpt-4o", "qwen2.5-14b"], true, { build: ["none"], retrieve: [], update: [], k: [] }, { splits: ["dev"] });
     const cells = planCells(settings);
     expect(cells.map((c) => `${c.model} ${c.exp}`)).toEqual(["gpt-4o abl-none", "qwen2.5-14b abl-none", "qwen2.5-14b abl-proceduralization-query-k3-from-gpt-4o"]);
-    expect(cells[2]!.config.memoryDir).toBe(memoryDirOf(settings, "gpt-4o", "proceduralization"));
+    expect(cells[2]!.config.memory).toBe(memoryDirOf(settings, "gpt-4o", "proceduralization"));
     expect(cells[2]!.memoryFrom).toBe("gpt-4o");
   });
 

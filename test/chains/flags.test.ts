@@ -32,7 +32,7 @@ describe("runner flag errors (exit 2, one line)", () => {
     [["offline", "--env", "alfworld", "--model", "m", "--batch_size", "0"], /--batch-size expects a positive integer, got "0"/],
     [["offline", "--env", "alfworld", "--model", "m", "--agent", "human"], /--agent must be one of react, tools/],
     [["offline", "--env", "alfworld", "--model", "m", "--grammar", "3"], /--grammar must be one of 2\.1\.1, 2\.1\.2/],
-    [["online", "--env", "alfworld", "--model", "m", "--update", "reflect"], /--update must be one of vanilla, validation, adjustment/],
+    [["online", "--env", "alfworld", "--model", "m", "--update", "reflect"], /--update: unknown update policy "reflect"; expected one of vanilla, validation, adjustment/],
     [["offline", "--env", "alfworld"], /--model NAME is required \(only --agent replay plays without a model\)/],
   ])("%j", async (args, message) => {
     const r = await runCli(args as string[], { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });

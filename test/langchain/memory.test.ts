@@ -88,7 +88,7 @@ describe("ProceduralMemory inside AgentExecutor (text ReAct)", () => {
     expect(report.added).toEqual([added]);
     expect(report.stats).toEqual([{ id: shown[0]!, hits: 1, successes: 1 }]);
     expect(memory.pending).toEqual([]);
-    expect(bank.store.get(added)!.trajectory).toEqual([
+    expect((await bank.store.get(added))!.trajectory).toEqual([
       { thought: "I should go to the microwave.", action: "env_step[go to microwave 1]", observation: "You arrive at microwave 1." },
       { action: "Finish[heated the mug]", observation: "" },
     ]);

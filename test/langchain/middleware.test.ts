@@ -59,7 +59,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     await agent.invoke({ messages: [{ role: "user", content: TASK }] });
 
     expect(memory.pending).toEqual([{ trajectory: { task: TASK, steps: EXPECTED_STEPS, success: true }, success: true, retrieved: [top!.entry.id] }]);
-    expect(bank.store.size()).toBe(5); // nothing committed without updateEvery / commitAfterEachRun
+    expect(await bank.store.size()).toBe(5); // nothing committed without updateEvery / commitAfterEachRun
     await bank.close();
   });
 
@@ -83,7 +83,7 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     expect(onCommit).toHaveBeenCalledTimes(1);
     expect(onCommit.mock.calls[0]![0]).toMatchObject({ policy: "vanilla", added: [added], stats: [{ id: seeded!.entry.id, hits: 1, successes: 1 }] });
     expect(memory.pending).toEqual([]);
-    expect(bank.store.get(added)!.trajectory).toEqual(EXPECTED_STEPS);
+    expect((await bank.store.get(added))!.trajectory).toEqual(EXPECTED_STEPS);
 
     const second = await agent.invoke({ messages: [{ role: "user", content: "heat some mug and put it in the cabinet" }] });
 
@@ -101,11 +101,11 @@ describe("proceduralMemoryMiddleware with createAgent", () => {
     const agent = createAgent({ model: scripted(fakeModel(), 2), tools: [envStepObject], middleware: [proceduralMemoryMiddleware(memory, { updateEvery: 2 })] });
     await agent.invoke({ messages: [{ role: "user", content: TASK }] });
     expect(memory.pending).toHaveLength(1);
-    expect(bank.store.size()).toBe(5);
+    expect(await bank.store.size()).toBe(5);
     await agent.invoke({ messages: [{ role: "user", content: "cool some mug and put it in fridge" }] });
     expect(memory.pending).toHaveLength(0);
-    expect(bank.store.has(entryId("trajectory", TASK))).toBe(true);
-    expect(bank.store.has(entryId("trajectory", "cool some mug and put it in fridge"))).toBe(true);
+    expect(await bank.store.has(entryId("trajectory", TASK))).toBe(true);
+    expect(await bank.store.has(entryId("trajectory", "cool some mug and put it in fridge"))).toBe(true);
     await bank.close();
   });
 

@@ -38,8 +38,8 @@ describe("MemoryBank", () => {
     await bank.close();
     const other = await MemoryBank.open(dir, { embeddings: local(64) });
     expect(other.store.embedder.dimension).toBe(64);
-    const hits = other.store.searchVector("task", await other.embedText("heat an egg"), 1);
-    expect(other.store.get(hits[0]!.id)!.task).toBe("heat an egg");
+    const hits = await other.store.search("task", await other.embedText("heat an egg"), 1);
+    expect((await other.store.get(hits[0]!.id))!.task).toBe("heat an egg");
     await other.close();
     expect(LocalMemoryStore.peek(dir)!.embedder.dimension).toBe(64);
   });
@@ -50,7 +50,7 @@ describe("MemoryBank", () => {
     await bank.add([makeEntry("put a mug in the sink")]);
     await bank.close();
     const reader = await MemoryBank.open(dir, { embeddings: local(32), readOnly: true });
-    expect(reader.store.searchVector("task", await reader.embedText("mug"), 1)).toHaveLength(1);
+    expect(await reader.store.search("task", await reader.embedText("mug"), 1)).toHaveLength(1);
     await reader.close();
     expect(LocalMemoryStore.peek(dir)!.embedder.dimension).toBe(384);
   });

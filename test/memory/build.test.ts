@@ -121,7 +121,7 @@ describe("buildMemory", () => {
     expect(summary.built).toBe(2);
     expect(summary.skipped).toBe(1);
     expect(summary.failed).toEqual([{ source: "t.jsonl:4", task: "bad task", error: "the model's reply could not be used: no JSON object or array found in the reply" }]);
-    const entry = bank.store.get(entryId("script", "heat an egg"))!;
+    const entry = (await bank.store.get(entryId("script", "heat an egg")))!;
     expect(entry.script).toBe("1. do heat an egg");
     expect(entry.provenance).toMatchObject({ source: "t.jsonl:2", model: "fake-1", env: "alfworld", success: true });
 
@@ -148,7 +148,7 @@ describe("buildMemory", () => {
     const summary = await buildMemory(bank, items(...many), { kind: "script", model, concurrency: 3, commitEvery: 5 });
     expect(summary.built).toBe(12);
     expect(peak).toBe(3);
-    expect(bank.store.size()).toBe(12);
+    expect(await bank.store.size()).toBe(12);
     await bank.close();
   });
 });

@@ -40,12 +40,20 @@ describe("retrieval with exclude", () => {
       const all = await retrieveMemory(b, policy, { ...requests[policy], k: TASKS.length });
       // Exclude the top three, so that a first search of width k = 2 finds nothing usable.
       const banned = new Set(all.slice(0, 3).map((h) => h.entry.id));
-      const search = vi.spyOn(b.store, policy === "ave_fact" ? "searchFactValues" : "searchVector");
+      const search = vi.spyOn(b.store, "search");
       const hits = await retrieveMemory(b, policy, { ...requests[policy], k: 2, exclude: (e) => banned.has(e.id) });
       expect(hits.map((h) => h.entry.id)).toEqual(all.slice(3, 5).map((h) => h.entry.id));
       expect(hits.map((h) => h.score)).toEqual(all.slice(3, 5).map((h) => h.score));
-      // The request grew (2, 4, then the whole store) rather than asking for everything at once.
-      expect(search.mock.calls.map((c) => c.at(-1))).toEqual([2, 4, 6]);
+      if (policy === "ave_fact") {
+        // ave_fact scores every stored fact value once per fact key of the task, then ranks the entries.
+        expect(search.mock.calls.map((c) => [c[0], c[2]])).toEqual([
+          ["factValues", Infinity],
+          ["factValues", Infinity],
+        ]);
+      } else {
+        // The request grew (2, 4, then the whole store) rather than asking for everything at once.
+        expect(search.mock.calls.map((c) => [c[0], c[2]])).toEqual([2, 4, 6].map((n) => [policy === "query" ? "task" : "facts", n]));
+      }
       await b.close();
     });
   }

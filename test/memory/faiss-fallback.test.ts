@@ -10,9 +10,9 @@ describe("faiss fallback", () => {
       import { axis, makeEntry, vectorsOf } from ${JSON.stringify(join(__dirname, "helpers.ts"))};
       const s = await LocalMemoryStore.open(process.argv[1], { embedder: { id: "e", dimension: 8 }, vectorBackend: "faiss" });
       await s.add([makeEntry("a"), makeEntry("b")], [vectorsOf(axis(8, 0)), vectorsOf(axis(8, 1))]);
-      const first = s.searchVector("task", axis(8, 1), 1)[0].id;
+      const first = (await s.search("task", axis(8, 1), 1))[0].id;
       await s.update({ ...makeEntry("a"), script: "changed" }, vectorsOf(axis(8, 2)));
-      const second = s.searchVector("task", axis(8, 2), 1)[0].id;
+      const second = (await s.search("task", axis(8, 2), 1))[0].id;
       console.log(JSON.stringify([first === makeEntry("b").id, second === makeEntry("a").id]));
       await s.close();
     `;

@@ -3,19 +3,31 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalMemoryStore } from "../../memory/store/local.js";
+import type { VectorBackend } from "../../memory/store/search.js";
 import { LOCK_FILE } from "../../memory/store/lock.js";
 import { setAfterJournalHookForTesting } from "../../memory/store/transaction.js";
 import { CorruptFileError, LockError } from "../../core/errors.js";
 import { setBeforeRenameHookForTesting } from "../../core/util/atomic.js";
+import { validateStore } from "../../testing/store-conformance.js";
 import { axis, makeEntry, tempDir, vectorsOf } from "./helpers.js";
-import { storeContract } from "./store-contract.js";
 
 const D = 8;
 const embedder = { id: "test-embedder", dimension: D };
 
-storeContract("local (faiss)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "faiss", ...o }) });
-storeContract("local (simd)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "simd", ...o }) });
-storeContract("local (exact)", { open: (dir, o) => LocalMemoryStore.open(dir, { embedder, vectorBackend: "exact", ...o }) });
+// The shared conformance suite, once per way a local memory searches. One writer holds a
+// directory at a time, so the suite's concurrent-writers checks do not apply.
+for (const vectorBackend of ["faiss", "simd", "exact"] as const satisfies readonly VectorBackend[]) {
+  validateStore(
+    {
+      name: `local (${vectorBackend})`,
+      create: (e) => LocalMemoryStore.open(tempDir("memp-conformance-"), { embedder: e, vectorBackend }),
+      reopen: (store, o) => LocalMemoryStore.open(store.location, { readOnly: o.readOnly, embedder: o.embedder ?? store.embedder, vectorBackend }),
+      destroy: async (store) => rmSync(store.location, { recursive: true, force: true }),
+      concurrentWriters: false,
+    },
+    { describe, it },
+  );
+}
 
 async function seeded(dir: string, tasks: string[]) {
   const s = await LocalMemoryStore.open(dir, { embedder });
@@ -39,7 +51,7 @@ describe("crash safety", () => {
     setBeforeRenameHookForTesting(undefined);
     await s.close();
     const r = await LocalMemoryStore.open(dir, { embedder });
-    expect(r.list().map((e) => e.task)).toEqual(["a", "b"]);
+    expect((await r.list()).map((e) => e.task)).toEqual(["a", "b"]);
     expect(r.staleReason).toBeUndefined();
     await r.close();
   });
@@ -54,12 +66,12 @@ describe("crash safety", () => {
     setAfterJournalHookForTesting(undefined);
     // A lock-free reader already sees the committed state through the journal.
     const reader = await LocalMemoryStore.open(dir, { embedder, readOnly: true });
-    expect(reader.list().map((e) => e.task)).toEqual(["a", "b"]);
+    expect((await reader.list()).map((e) => e.task)).toEqual(["a", "b"]);
     await s.close();
     const w = await LocalMemoryStore.open(dir, { embedder });
-    expect(w.list().map((e) => e.task)).toEqual(["a", "b"]);
+    expect((await w.list()).map((e) => e.task)).toEqual(["a", "b"]);
     expect(existsSync(join(dir, "journal.json"))).toBe(false);
-    expect(w.searchVector("task", axis(D, 1), 1)[0]!.id).toBe(makeEntry("b").id);
+    expect((await w.search("task", axis(D, 1), 1))[0]!.id).toBe(makeEntry("b").id);
     await w.close();
   });
 
@@ -77,7 +89,7 @@ describe("crash safety", () => {
     expect(signal, stderr).toBe("SIGKILL");
     expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
     const r = await LocalMemoryStore.open(dir, { embedder });
-    expect(r.list().map((e) => e.task)).toEqual(["a"]);
+    expect((await r.list()).map((e) => e.task)).toEqual(["a"]);
     await r.close();
   });
 });
@@ -88,7 +100,7 @@ describe("locking", () => {
     const s = await seeded(dir, ["a"]);
     await expect(LocalMemoryStore.open(dir, { embedder })).rejects.toThrow(LockError);
     const r = await LocalMemoryStore.open(dir, { embedder, readOnly: true });
-    expect(r.size()).toBe(1);
+    expect(await r.size()).toBe(1);
     await r.close();
     await s.close();
     await (await LocalMemoryStore.open(dir, { embedder })).close();
@@ -148,7 +160,7 @@ describe("stale index", () => {
     await (await seeded(dir, ["a", "b"])).close();
     const other = await LocalMemoryStore.open(dir, { embedder: { id: "other", dimension: 4 }, readOnly: true });
     expect(other.staleReason).toMatch(/indexed with embedder test-embedder \(8-d\), not other \(4-d\)/);
-    expect(() => other.searchVector("task", new Float32Array(4), 1)).toThrow(/stale/);
+    await expect(other.search("task", new Float32Array(4), 1)).rejects.toThrow(/stale/);
     rmSync(join(dir, "index.faiss"));
     const missing = await LocalMemoryStore.open(dir, { embedder, readOnly: true });
     expect(missing.staleReason).toBe("an index file is missing");
@@ -157,6 +169,6 @@ describe("stale index", () => {
     await w.close();
     const fresh = await LocalMemoryStore.open(dir, { embedder: { id: "other", dimension: 4 }, readOnly: true });
     expect(fresh.staleReason).toBeUndefined();
-    expect(fresh.searchVector("task", axis(4, 1), 1)[0]!.id).toBe(makeEntry("b").id);
+    expect((await fresh.search("task", axis(4, 1), 1))[0]!.id).toBe(makeEntry("b").id);
   });
 });

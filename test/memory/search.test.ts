@@ -29,6 +29,16 @@ describe("SIMD scan", () => {
     }
     expect(simdIndex(scanner).search(q, 10).map((h) => h.row)).toEqual(exactTopK(m, q, 10).map((h) => h.row));
   });
+
+  it.each([384, 13, 8])("re-scores chosen rows with the full scan's very float32 values (d=%i)", (d) => {
+    const m = randomMatrix(700, d, 3);
+    const scanner = SimdScanner.create(m.view, d)!;
+    const q = m.row(7).slice();
+    const full = scanner.scores(q).slice();
+    const rows = Int32Array.from([699, 0, 7, 7, 350, 1]);
+    expect(Array.from(scanner.rescore(q, rows))).toEqual(Array.from(rows, (r) => full[r]));
+    expect(scanner.rescore(q, new Int32Array(0))).toHaveLength(0);
+  });
 });
 
 describe("TopK", () => {

@@ -90,7 +90,7 @@ describe("MemorySession: retrieve, record, commit", () => {
     expect(report.added).toEqual([entryId("trajectory", TASK)]);
     expect(report.stats).toContainEqual({ id: SEEDED_MUG, hits: 3, successes: 1 });
     expect(session.pending).toEqual([]);
-    expect(updateTags(bank)).toEqual(new Set(["batch-0"]));
+    expect(await updateTags(bank)).toEqual(new Set(["batch-0"]));
     await bank.close();
   });
 
@@ -164,9 +164,10 @@ describe("MemorySession: a consistent snapshot for concurrent episodes", () => {
 
     const committing = session.commit();
     await vi.waitFor(() => expect(reflector.calls).toBe(1));
-    // Halfway: the store has booked the hit but not yet rewritten the entry. A bare read sees that.
-    expect(bank.store.get(SEEDED_MUG)!.stats.hits).toBe(1);
-    expect(bank.store.get(SEEDED_MUG)!.version).toBeUndefined();
+    // Halfway: the model is still reflecting. Every model call comes before the update's one
+    // transaction, so a bare read sees the memory as it was: the hit not booked, the entry not rewritten.
+    expect((await bank.store.get(SEEDED_MUG))!.stats.hits).toBe(0);
+    expect((await bank.store.get(SEEDED_MUG))!.version).toBeUndefined();
 
     const done: string[] = [];
     const readers = [TASK, "heat a mug then put it in a cabinet", "heat some mug"].map((t) => session.retrieve(t).then((ticket) => (done.push(t), ticket)));

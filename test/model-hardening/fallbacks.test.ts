@@ -45,7 +45,7 @@ describe("prose replies in a build", () => {
         detail: "the reply was not the JSON asked for (no JSON object or array found in the reply); its prose steps became the script",
       },
     ]);
-    expect(bank.store.get(entryId("script", "clean a mug"))!.script).toBe("1. Go to the countertop.\n2. Take the mug.\n- Avoid: looking in closed cabinets first");
+    expect((await bank.store.get(entryId("script", "clean a mug")))!.script).toBe("1. Go to the countertop.\n2. Take the mug.\n- Avoid: looking in closed cabinets first");
     await bank.close();
   });
 
@@ -168,13 +168,13 @@ describe("failure limits", () => {
     expect(abandoned.message).toBe("nothing was rewritten or built: all 2 model-backed steps failed; the update was rolled back and the memory is unchanged");
     expect(abandoned.report.failed.map((f) => f.task)).toEqual(["heat some egg", "cool some lettuce"]);
     expect(abandoned.report.stats).toEqual([]);
-    expect(bank.store.get(entry.id)!.stats).toEqual({ hits: 0, successes: 0 });
-    expect(bank.store.readAux("updates.jsonl")).toBe("");
+    expect((await bank.store.get(entry.id))!.stats).toEqual({ hits: 0, successes: 0 });
+    expect(await bank.store.readLog("updates")).toEqual([]);
 
     // Without the flag, the library keeps its behaviour: book-keeping is applied, failures reported.
     const report = await updateMemory(bank, batch, { policy: "adjustment", model: refusing(), buildKind: "script" });
     expect(report.failed).toHaveLength(2);
-    expect(bank.store.get(entry.id)!.stats).toEqual({ hits: 2, successes: 1 });
+    expect((await bank.store.get(entry.id))!.stats).toEqual({ hits: 2, successes: 1 });
     await bank.close();
   });
 
@@ -185,7 +185,7 @@ describe("failure limits", () => {
     await expect(updateMemory(bank, batch, { policy: "vanilla", model, buildKind: "script", concurrency: 1, maxFailures: 2 })).rejects.toThrow(
       "gave up after 2 failures (the limit is 2); the update was rolled back and the memory is unchanged",
     );
-    expect(bank.store.size()).toBe(0);
+    expect(await bank.store.size()).toBe(0);
     expect(model.callCount).toBe(4);
     await bank.close();
   });

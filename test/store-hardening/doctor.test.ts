@@ -67,7 +67,7 @@ describe("memp memory doctor", () => {
 
   it("--repair: quarantines what cannot be derived, rebuilds the rest, and exits 0 with a memory every command opens", async () => {
     const box = sandbox();
-    const { live } = await seededMemory(box.dir);
+    const { live, retired } = await seededMemory(box.dir);
     const entries = join(box.dir, "entries.jsonl");
     writeFileSync(entries, readFileSync(entries, "utf8").slice(0, -30));
     const archive = join(box.dir, "archive.jsonl");
@@ -83,8 +83,10 @@ describe("memp memory doctor", () => {
     allKept(box.dir, before);
     expect(await searchable(box.dir)).toEqual([]);
     const s = await LocalMemoryStore.open(box.dir, { embedder: LocalMemoryStore.peek(box.dir)!.embedder });
-    expect(s.list().map((e) => e.id)).toEqual(live.slice(0, 3).map((e) => e.id));
+    expect((await s.list()).map((e) => e.id)).toEqual(live.slice(0, 3).map((e) => e.id));
     expect(s.readAux("archive.jsonl").endsWith("\n")).toBe(true);
+    // The archive's torn last record (the second retirement) is in quarantine; the first is still there.
+    expect((await s.archived()).map((r) => r.entry.id)).toEqual([retired[0]!.id]);
     await s.close();
     expect((await doctor("--memory-dir", box.dir)).code).toBe(0);
     box.untouched();

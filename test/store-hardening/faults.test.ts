@@ -11,7 +11,7 @@ afterAll(removeScratch);
 
 /**
  * What a memory holds, as a reader sees it (`readOnly`, through the journal of a commit cut
- * short) or as a writer does (after recovery): its entries, archive and embedder, with every
+ * short) or as a writer does (after recovery): its entries, history log and embedder, with every
  * index verified (no stale index) and searchable.
  */
 async function observe(dir: string, readOnly: boolean, where: string): Promise<string> {
@@ -22,21 +22,21 @@ async function observe(dir: string, readOnly: boolean, where: string): Promise<s
       return "none";
     }
     const fresh = await LocalMemoryStore.open(dir, { embedder: FIRST_EMBEDDER });
-    expect(fresh.size()).toBe(0);
+    expect(await fresh.size()).toBe(0);
     await fresh.close();
     return "none";
   }
   const s = await LocalMemoryStore.open(dir, { readOnly, embedder: { id: peek.embedder.id, dimension: peek.embedder.dimension } });
   try {
     expect(s.staleReason, `${where} (${readOnly ? "reader" : "writer"})`).toBeUndefined();
-    const ids = s.list().map((e) => e.id);
+    const ids = (await s.list()).map((e) => e.id);
     if (ids.includes(entryA.id)) {
-      expect(s.searchVector("task", unit(0), 1)[0]!.id).toBe(entryA.id);
-      expect(s.searchVector("facts", unit(5), 1)[0]!.id).toBe(entryA.id);
-      expect(s.searchFactValues(new Map([["object", unit(3)]]), 1)[0]!.id).toBe(entryA.id);
+      expect((await s.search("task", unit(0), 1))[0]!.id).toBe(entryA.id);
+      expect((await s.search("facts", unit(5), 1))[0]!.id).toBe(entryA.id);
+      expect((await s.search("factValues", unit(3), 1))[0]!.id).toBe(entryA.facts!.object);
     }
-    if (ids.includes(entryB.id)) expect(s.searchVector("task", unit(1), 1)[0]!.id).toBe(entryB.id);
-    return JSON.stringify({ ids, archive: s.readAux("archive.jsonl"), embedder: s.embedder.id, state: s.embedder.state !== undefined });
+    if (ids.includes(entryB.id)) expect((await s.search("task", unit(1), 1))[0]!.id).toBe(entryB.id);
+    return JSON.stringify({ ids, history: await s.readLog("history"), embedder: s.embedder.id, state: s.embedder.state !== undefined });
   } finally {
     await s.close();
   }
@@ -44,9 +44,9 @@ async function observe(dir: string, readOnly: boolean, where: string): Promise<s
 
 const STATES = [
   "none",
-  JSON.stringify({ ids: [], archive: "", embedder: "test-embedder", state: true }),
-  JSON.stringify({ ids: [entryA.id, entryB.id], archive: '{"note":"archived"}\n', embedder: "test-embedder", state: true }),
-  JSON.stringify({ ids: [entryB.id], archive: '{"note":"archived"}\n', embedder: "test-embedder-2", state: false }),
+  JSON.stringify({ ids: [], history: [], embedder: "test-embedder", state: true }),
+  JSON.stringify({ ids: [entryA.id, entryB.id], history: [{ note: "logged" }], embedder: "test-embedder", state: true }),
+  JSON.stringify({ ids: [entryB.id], history: [{ note: "logged" }], embedder: "test-embedder-2", state: false }),
 ];
 
 describe("SIGKILL at every fsync, rename and unlink of a memory's first commit and of later ones", () => {

@@ -3,7 +3,9 @@ import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { archivedEntries, restoreEntry } from "../../memory/update/archive.js";
-import { ARCHIVE_FILE, appendRecords, HISTORY_FILE, readRecords, ArchiveRecordSchema, UPDATE_LOG_FILE } from "../../memory/update/records.js";
+import { ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE } from "../../memory/update/records.js";
+import type { MemoryStore } from "../../memory/store/types.js";
+import type { MemoryEntry } from "../../memory/types.js";
 import { CorruptFileError, InputError, LockError } from "../../core/errors.js";
 import { setBeforeRenameHookForTesting } from "../../core/util/atomic.js";
 import { axis, makeEntry, vectorsOf } from "../memory/helpers.js";
@@ -119,10 +121,16 @@ describe("4. entries.jsonl disagreeing with the manifest is refused for writers 
 });
 
 describe("5. a torn last line of the archive, history or update log is quarantined, never glued to", () => {
+  /** Adds one record to the file, as an update would: a retirement for the archive, a log record for the logs. */
+  const appendTo: Record<string, (store: MemoryStore, live: MemoryEntry[], note: string) => Promise<unknown>> = {
+    [ARCHIVE_FILE]: (store, live, note) => store.retire([{ id: live[0]!.id, reason: note }]),
+    [HISTORY_FILE]: (store, _live, note) => store.appendLog("history", [{ at: "later", note }]),
+    [UPDATE_LOG_FILE]: (store, _live, note) => store.appendLog("updates", [{ at: "later", note }]),
+  };
   for (const file of [ARCHIVE_FILE, HISTORY_FILE, UPDATE_LOG_FILE]) {
     it(`${file}: readers leave it out and say so; the next writer moves it to quarantine and says so`, async () => {
       const box = sandbox();
-      await seededMemory(box.dir);
+      const { live } = await seededMemory(box.dir);
       const path = join(box.dir, file);
       const whole = readFileSync(path, "utf8");
       const cut = whole.slice(0, -25);
@@ -140,7 +148,7 @@ describe("5. a torn last line of the archive, history or update log is quarantin
 
       const warnings: string[] = [];
       const w = await LocalMemoryStore.open(box.dir, { embedder: LocalMemoryStore.peek(box.dir)!.embedder, onWarning: (m) => warnings.push(m) });
-      await appendRecords(w, file, [{ at: "later", note: "appended after the repair" }]);
+      await appendTo[file]!(w, live, "appended after the repair");
       await w.close();
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(new RegExp(`${file}: its last line was torn .* moved it to .*quarantine`));
@@ -160,7 +168,7 @@ describe("5. a torn last line of the archive, history or update log is quarantin
     const w = await LocalMemoryStore.open(box.dir, { embedder: LocalMemoryStore.peek(box.dir)!.embedder, onWarning: (m) => warnings.push(m) });
     const path = join(box.dir, HISTORY_FILE);
     writeFileSync(path, readFileSync(path, "utf8").slice(0, -7));
-    await appendRecords(w, HISTORY_FILE, [{ note: "after" }]);
+    await w.appendLog("history", [{ note: "after" }]);
     await w.close();
     expect(warnings).toHaveLength(1);
     expect(existsSync(warnings[0]!.split("moved it to ")[1]!)).toBe(true);
@@ -177,14 +185,13 @@ describe("5. a torn last line of the archive, history or update log is quarantin
     try {
       const bank = await openBank(box.dir);
       // Retire one more, as an update would: the new record goes on its own line.
-      await bank.store.transaction(async () => {
-        await bank.store.delete([live[0]!.id]);
-        await appendRecords(bank.store, ARCHIVE_FILE, [{ entry: live[0], reason: "later", retiredAt: "2026-02-01T00:00:00.000Z" }]);
+      await bank.store.transaction(async (tx) => {
+        await tx.retire([{ id: live[0]!.id, reason: "later" }]);
       });
-      expect(readRecords(bank.store, ARCHIVE_FILE, ArchiveRecordSchema).map((r) => r.entry.id)).toEqual([retired[0]!.id, live[0]!.id]);
+      expect((await archivedEntries(bank.store)).map((r) => r.entry.id)).toEqual([retired[0]!.id, live[0]!.id]);
       const restored = await restoreEntry(bank, live[0]!.id);
       expect(restored.id).toBe(live[0]!.id);
-      expect(archivedEntries(bank.store).map((r) => r.entry.id)).toEqual([retired[0]!.id]);
+      expect((await archivedEntries(bank.store)).map((r) => r.entry.id)).toEqual([retired[0]!.id]);
       await bank.close();
     } finally {
       spy.mockRestore();
@@ -208,7 +215,7 @@ describe("8. the first commit of a memory is as atomic as any other", () => {
     await s.add([makeEntry("a")], [vectorsOf(axis(8, 0))]);
     await s.close();
     const r = await LocalMemoryStore.open(box.dir, { embedder: { id: "e", dimension: 8 }, readOnly: true });
-    expect(r.size()).toBe(1);
+    expect(await r.size()).toBe(1);
     await r.close();
   });
 });

@@ -27,7 +27,7 @@ async function race(heldMs: [number, number], markedMs: number) {
     (["A", "B"] as const).map((name, i) => runStoreChild(["race", box.dir, name, barrier, String(heldMs[i]), String(markedMs)])),
   );
   const reader = await LocalMemoryStore.open(box.dir, { embedder, readOnly: true });
-  const tasks = reader.list().map((e) => e.task.split(" ")[0]);
+  const tasks = (await reader.list()).map((e) => e.task.split(" ")[0]);
   await reader.close();
   box.untouched();
   return { results, tasks, left: readdirSync(box.dir).filter((n) => n.startsWith(LOCK_FILE)) };

@@ -2,7 +2,6 @@ import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { ARCHIVE_FILE, appendRecords, HISTORY_FILE, UPDATE_LOG_FILE } from "../../memory/update/records.js";
 import type { MemoryEntry } from "../../memory/types.js";
 import { makeEntry } from "../memory/helpers.js";
 
@@ -28,11 +27,10 @@ export async function seededMemory(dir: string): Promise<{ live: MemoryEntry[]; 
   const bank = await openBank(dir);
   await bank.add(all);
   const retired = all.slice(4);
-  await bank.store.transaction(async () => {
-    await bank.store.delete(retired.map((e) => e.id));
-    await appendRecords(bank.store, ARCHIVE_FILE, retired.map((entry) => ({ entry, reason: "test retirement", retiredAt: NOW })));
-    await appendRecords(bank.store, HISTORY_FILE, retired.map((e) => ({ id: e.id, version: 1, at: NOW, event: "retired", previous: e, cause: { reason: "test" } })));
-    await appendRecords(bank.store, UPDATE_LOG_FILE, [{ at: NOW, batch: 0, policy: "vanilla" }]);
+  await bank.store.transaction(async (tx) => {
+    await tx.retire(retired.map((e) => ({ id: e.id, reason: "test retirement" })));
+    await tx.appendLog("history", retired.map((e) => ({ id: e.id, version: 1, at: NOW, event: "retired", previous: e, cause: { reason: "test" } })));
+    await tx.appendLog("updates", [{ at: NOW, batch: 0, policy: "vanilla" }]);
   });
   await bank.close();
   return { live: all.slice(0, 4), retired };
@@ -55,8 +53,8 @@ export async function searchable(dir: string): Promise<string[]> {
   try {
     if (bank.store.staleReason) throw new Error(`stale after open: ${bank.store.staleReason}`);
     const missed: string[] = [];
-    for (const e of bank.store.list()) {
-      if (bank.store.searchVector("task", await bank.embedText(e.task), 1)[0]?.id !== e.id) missed.push(e.task);
+    for (const e of await bank.store.list()) {
+      if ((await bank.store.search("task", await bank.embedText(e.task), 1))[0]?.id !== e.id) missed.push(e.task);
     }
     return missed;
   } finally {

@@ -11,14 +11,15 @@ import { runChild } from "./child.js";
 const OBJECTS = ["mug", "apple", "egg", "pan", "book", "knife", "potato", "tomato", "cup", "plate", "lettuce", "bread"];
 const task = (t: string, success: boolean, retrieved: string[] = []): FinishedTask => ({ trajectory: { task: t, success, steps: [{ action: `take ${t}`, observation: "ok" }] }, retrieved });
 
-/** What a person would compare: entries without timestamps, the audit files' lengths, and that search still finds every entry. */
+/** What a person would compare: entries without timestamps, the archive and the logs' lengths, and that search still finds every entry. */
 async function snapshot(dir: string): Promise<string> {
   const e = new LocalHashEmbeddings();
   const bank = await MemoryBank.open(dir, { embeddings: { embeddings: e, id: e.id } });
-  const entries = bank.store.list().map((x) => ({ ...x, provenance: { ...x.provenance, createdAt: "", updatedAt: "" } }));
-  const findsItself = await Promise.all(bank.store.list().map(async (x) => bank.store.searchVector("task", await bank.embedText(x.task), 1)[0]?.id === x.id));
-  const lines = (f: string) => bank.store.readAux(f).split("\n").filter(Boolean).length;
-  const state = JSON.stringify({ entries, findsItself, archive: lines("archive.jsonl"), history: lines("history.jsonl"), log: lines("updates.jsonl") });
+  const live = await bank.store.list();
+  const entries = live.map((x) => ({ ...x, provenance: { ...x.provenance, createdAt: "", updatedAt: "" } }));
+  const findsItself = await Promise.all(live.map(async (x) => (await bank.store.search("task", await bank.embedText(x.task), 1))[0]?.id === x.id));
+  const archive = (await bank.store.archived()).map((r) => [r.entry.id, r.reason]);
+  const state = JSON.stringify({ entries, findsItself, archive, history: (await bank.store.readLog("history")).length, log: (await bank.store.readLog("updates")).length });
   await bank.close();
   return state;
 }
@@ -30,7 +31,7 @@ describe("an update killed with SIGKILL at random points", () => {
     const e = new LocalHashEmbeddings();
     const bank = await MemoryBank.open(before, { embeddings: { embeddings: e, id: e.id } });
     await updateMemory(bank, OBJECTS.map((o, i) => task(`put a ${o} in the drawer`, i % 3 !== 0)), { policy: "vanilla" });
-    const ids = bank.store.list().map((x) => x.id);
+    const ids = (await bank.store.list()).map((x) => x.id);
     await bank.close();
     // The batch books stats (with a deprecation), adds new runs, merges a near-duplicate and hits the cap.
     const batch = [

@@ -1,11 +1,10 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { Embeddings } from "@langchain/core/embeddings";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemoryBank } from "../../memory/bank.js";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
-import { archivedEntries, entryHistory, restoreEntry, updateMemory, UPDATE_LOG_FILE, type FinishedTask, type UpdateOptions } from "../../memory/update/index.js";
+import { archivedEntries, entryHistory, restoreEntry, updateMemory, type FinishedTask, type UpdateOptions } from "../../memory/update/index.js";
 import { entryId } from "../../memory/types.js";
-import { parseJsonl } from "../../core/util/jsonl.js";
 import { answering, tempDir } from "../memory/helpers.js";
 
 const text = (messages: BaseMessage[]) => messages.map((m) => String(m.content)).join("\n");
@@ -41,38 +40,38 @@ describe("a scripted online run over 5 batches (adjustment policy)", () => {
     // Batch 1: two successes are added; the failure is not (adjustment keeps successes).
     const r1 = await updateMemory(bank, [task(A, true), task(B, true), task(C, false)], options);
     expect(r1.added.sort()).toEqual([id(A), id(B)].sort());
-    expect(bank.store.size()).toBe(2);
+    expect(await bank.store.size()).toBe(2);
 
     // Batch 2: A is shown twice to one task (counts once); B misleads D and is adjusted; A2 merges into A.
     const r2 = await updateMemory(bank, [task(A2, true, [id(A), id(A)]), task(D, false, [id(B)])], options);
     expect(r2.stats).toEqual(expect.arrayContaining([{ id: id(A), hits: 1, successes: 1 }, { id: id(B), hits: 1, successes: 0 }]));
     expect(r2.adjusted).toEqual([id(B)]);
     expect(r2.merged).toEqual([{ kept: id(A), absorbed: id(A2) }]);
-    expect(bank.store.get(id(B))!.script).toBe(`1. revised for ${D}`);
-    expect(bank.store.get(id(A))!.stats).toEqual({ hits: 1, successes: 1 });
-    expect(bank.store.has(id(A2))).toBe(false);
+    expect((await bank.store.get(id(B)))!.script).toBe(`1. revised for ${D}`);
+    expect((await bank.store.get(id(A)))!.stats).toEqual({ hits: 1, successes: 1 });
+    expect(await bank.store.has(id(A2))).toBe(false);
 
     // Batch 3: B misleads again (2 hits, 0 successes: not yet deprecated) and gets a second adjustment.
     const r3 = await updateMemory(bank, [task(E, false, [id(B)]), task(F, true)], options);
     expect(r3.retired).toEqual([]);
     expect(r3.adjusted).toEqual([id(B)]);
-    expect(bank.store.get(id(B))!.stats).toEqual({ hits: 2, successes: 0 });
-    expect(bank.store.get(id(B))!.version).toBe(3);
+    expect((await bank.store.get(id(B)))!.stats).toEqual({ hits: 2, successes: 0 });
+    expect((await bank.store.get(id(B)))!.version).toBe(3);
 
     // Batch 4: the third failing hit deprecates B before the policy runs, so nothing is adjusted.
     const r4 = await updateMemory(bank, [task(G, false, [id(B)]), task(H, true), task(I, true)], options);
     expect(r4.retired).toEqual([{ id: id(B), reason: "success rate 0/3 is below 0.5 after 3 hits" }]);
     expect(r4.adjusted).toEqual([]);
-    expect(bank.store.size()).toBe(4);
+    expect(await bank.store.size()).toBe(4);
 
     // Batch 5: F misleads K (utility 1/3); J is added; over the cap of 4, F is retired first.
     const r5 = await updateMemory(bank, [task(K, false, [id(F)]), task(J, true)], options);
     expect(r5.adjusted).toEqual([id(F)]);
     expect(r5.retired).toEqual([{ id: id(F), reason: "over the cap of 4 entries (utility 0.333)" }]);
-    expect(bank.store.list().map((e) => e.id).sort()).toEqual([id(A), id(H), id(I), id(J)].sort());
+    expect((await bank.store.list()).map((e) => e.id).sort()).toEqual([id(A), id(H), id(I), id(J)].sort());
 
     // B's history: two adjustments, each with the failed task that caused it, then its retirement.
-    const hb = entryHistory(bank.store, id(B));
+    const hb = await entryHistory(bank.store, id(B));
     expect(hb.current).toBeUndefined();
     expect(hb.retired!.reason).toMatch(/below 0.5/);
     expect(hb.events.map((e) => [e.event, e.version, e.cause?.task])).toEqual([
@@ -83,11 +82,11 @@ describe("a scripted online run over 5 batches (adjustment policy)", () => {
     expect(hb.events[0]!.previous.script).toBe(`1. do ${B}`);
     expect(hb.events[1]!.previous.script).toBe(`1. revised for ${D}`);
     expect(hb.events[0]!.cause!.analysis).toBe(`the entry skipped a step needed by ${D}`);
-    expect(entryHistory(bank.store, id(A)).events.map((e) => e.event)).toEqual(["merged"]);
-    expect(archivedEntries(bank.store).map((r) => r.entry.id).sort()).toEqual([id(A2), id(B), id(F)].sort());
+    expect((await entryHistory(bank.store, id(A))).events.map((e) => e.event)).toEqual(["merged"]);
+    expect((await archivedEntries(bank.store)).map((r) => r.entry.id).sort()).toEqual([id(A2), id(B), id(F)].sort());
 
     // The update log has one complete record per batch.
-    const log = parseJsonl(bank.store.readAux(UPDATE_LOG_FILE), UPDATE_LOG_FILE).map((r) => r.value as Record<string, unknown>);
+    const log = (await bank.store.readLog("updates")) as Array<Record<string, unknown>>;
     expect(log.map((l) => [l.batch, l.policy, (l.added as string[]).length, (l.adjusted as string[]).length, (l.retired as unknown[]).length])).toEqual([
       [3, "adjustment", 2, 0, 0],
       [2, "adjustment", 0, 1, 1],
@@ -101,8 +100,8 @@ describe("a scripted online run over 5 batches (adjustment policy)", () => {
     const again = await MemoryBank.open(dir, { embeddings: { embeddings, id: embeddings.id } });
     const restored = await restoreEntry(again, id(B));
     expect(restored).toMatchObject({ id: id(B), script: `1. revised for ${E}`, stats: { hits: 0, successes: 0 }, version: 4 });
-    expect(again.store.has(id(B))).toBe(true);
-    expect(entryHistory(again.store, id(B)).events.at(-1)!.event).toBe("restored");
+    expect(await again.store.has(id(B))).toBe(true);
+    expect((await entryHistory(again.store, id(B))).events.at(-1)!.event).toBe("restored");
     await expect(restoreEntry(again, id(B))).rejects.toThrow(/is live, not retired/);
     await again.close();
   });
@@ -113,13 +112,13 @@ describe("a scripted online run over 5 batches (adjustment policy)", () => {
       const bank = await MemoryBank.open(tempDir(), { embeddings: { embeddings: e, id: e.id } });
       const r = await updateMemory(bank, [task(A, true), task(B, false)], { policy });
       expect(r.added).toHaveLength(expected);
-      expect(bank.store.list().every((x) => x.kind === "trajectory")).toBe(true);
+      expect((await bank.store.list()).every((x) => x.kind === "trajectory")).toBe(true);
       await bank.close();
     }
   });
 
   it("leaves the memory untouched when the update fails midway", async () => {
-    // An embedder that fails once the stats have been booked: the transaction must roll back.
+    // An embedder that fails once the model work is done: the update must leave nothing behind.
     class FlakyEmbeddings extends Embeddings {
       failing = false;
       readonly inner = new LocalHashEmbeddings();
@@ -136,14 +135,25 @@ describe("a scripted online run over 5 batches (adjustment policy)", () => {
     const dir = tempDir();
     const bank = await MemoryBank.open(dir, { embeddings: { embeddings: e, id: e.id } });
     await updateMemory(bank, [task(A, true), task(C, true)], { policy: "vanilla" });
-    const before = bank.store.list();
+    const before = await bank.store.list();
     e.failing = true;
     await expect(updateMemory(bank, [task(B, true, [id(A).replace("scri", "traj")])], { policy: "vanilla" })).rejects.toThrow("embedding service unavailable");
-    expect(bank.store.list()).toEqual(before);
-    await bank.close();
+    expect(await bank.store.list()).toEqual(before);
     e.failing = false;
+
+    // A failure inside the transaction, after the stats were booked and the entry added: all rolled back.
+    const appendLog = vi.spyOn(bank.store, "appendLog").mockRejectedValueOnce(new Error("disk full"));
+    await expect(updateMemory(bank, [task(B, true, [id(A).replace("scri", "traj")])], { policy: "vanilla" })).rejects.toThrow("disk full");
+    expect(appendLog).toHaveBeenCalledTimes(1);
+    appendLog.mockRestore();
+    expect(await bank.store.list()).toEqual(before);
+    expect(await bank.store.readLog("history")).toEqual([]);
+    expect(await bank.store.readLog("updates")).toHaveLength(1);
+    await bank.close();
+
     const reopened = await MemoryBank.open(dir, { embeddings: { embeddings: e, id: e.id }, readOnly: true });
-    expect(reopened.store.list()).toEqual(before);
-    expect(reopened.store.readAux("updates.jsonl").trim().split("\n")).toHaveLength(1);
+    expect(await reopened.store.list()).toEqual(before);
+    expect(await reopened.store.readLog("updates")).toHaveLength(1);
+    await reopened.close();
   });
 });
