@@ -62,9 +62,10 @@ export interface OpenLocalStoreOptions {
   /** Create the directory when it holds no memory yet (default true for writers). */
   create?: boolean;
   /**
-   * How searches run: "simd" (default; an exact WebAssembly SIMD scan), "faiss" (faiss-node over
-   * the same index files; falls back to the exact scan, loudly, when the addon cannot load) or
-   * "exact" (plain JS). Default: MEMP_VECTOR_BACKEND, else "simd".
+   * How searches run: "simd" (default; a WebAssembly SIMD scan, exact below 16,384 rows of 384
+   * dimensions, above that a quantized first pass whose best few hundred are re-ranked exactly),
+   * "faiss" (faiss-node over the same index files; falls back to the exact scan, loudly, when the
+   * addon cannot load) or "exact" (plain JS). Default: MEMP_VECTOR_BACKEND, else "simd".
    */
   vectorBackend?: VectorBackend;
   /** Where the store says what it repaired or ignored (default: one line on stderr). */
@@ -239,7 +240,7 @@ export class LocalMemoryStore implements MemoryStore {
 
   async list(): Promise<MemoryEntry[]> {
     this.assertOpen();
-    return this.entries.map((e) => structuredClone(e));
+    return this.entries.map(shared);
   }
 
   private async addNow(entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
@@ -266,7 +267,7 @@ export class LocalMemoryStore implements MemoryStore {
     this.lines[row] = JSON.stringify(current);
     if (vectors) this.setRowVectors(row, vectors);
     await this.commit();
-    return { previous: structuredClone(previous), current: structuredClone(current) };
+    return { previous: shared(previous), current: shared(current) };
   }
 
   private async retireNow(items: Array<{ id: string; reason: string }>): Promise<ArchiveRecord[]> {
@@ -617,7 +618,7 @@ export class LocalMemoryStore implements MemoryStore {
   }
 
   private entryAt(row: number | undefined): MemoryEntry | undefined {
-    return row === undefined ? undefined : structuredClone(this.entries[row]);
+    return row === undefined ? undefined : shared(this.entries[row]!);
   }
 
   private removeRows(drop: Set<string>): void {
@@ -930,6 +931,20 @@ function countLines(text: string): number {
   let n = 0;
   for (const line of text.split("\n")) if (line.trim() !== "") n++;
   return n;
+}
+
+/**
+ * An entry as reads hand it out: frozen, deeply, on its first read, so that callers share the
+ * store's object (no copy per read: a 100,000-entry `list()` stays cheap) and none can change it.
+ */
+function shared(entry: MemoryEntry): MemoryEntry {
+  return Object.isFrozen(entry) ? entry : deepFreeze(entry);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 /** The first of each id, in order: retiring one entry twice in a call archives it once. */

@@ -33,11 +33,18 @@ export function exactTopK(m: VectorMatrix, query: Float32Array, k: number): RowH
 
 export function faissTopK(index: FaissFlatIndex, query: Float32Array, k: number): RowHit[] {
   const n = index.ntotal();
-  if (n === 0) return [];
-  const { distances, labels } = index.search(Array.from(query), Math.min(k, n));
-  const out: RowHit[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) out.push({ row: labels[i]!, score: distances[i]! });
-  return out;
+  if (n === 0 || k <= 0) return [];
+  const q = Array.from(query);
+  // faiss breaks ties towards the higher label; the contract wants add order. So search wider
+  // until the k-th score is not tied with the last one returned, then order by score, then row.
+  for (let m = Math.min(n, k + 8); ; m = Math.min(n, 2 * m)) {
+    const { distances, labels } = index.search(q, m);
+    const hits: RowHit[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0) hits.push({ row: labels[i]!, score: distances[i]! });
+    hits.sort((a, b) => b.score - a.score || a.row - b.row);
+    const kth = hits[Math.min(k, hits.length) - 1];
+    if (m >= n || !kth || hits[hits.length - 1]!.score < kth.score) return hits.slice(0, k);
+  }
 }
 
 /** A bounded min-heap keeping the k best (highest-score) rows; ties keep the lower row first. */

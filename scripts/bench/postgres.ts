@@ -3,7 +3,7 @@
  * 100,000 entries of realistic task texts, embedded with the local embedder (384 dims).
  * Run: npx tsx scripts/bench/postgres.ts [--quick]   (--quick: 10,000 entries)
  *      npx tsx scripts/bench/postgres.ts --sweep       recall and latency per hnsw.ef_search value
- *      npx tsx scripts/bench/postgres.ts --crossover   exact against HNSW latency per memory size
+ *      npx tsx scripts/bench/postgres.ts --crossover [--sizes=250,500,...]   exact against HNSW latency per memory size
  * Server: MEMP_BENCH_POSTGRES_URL, else MEMP_TEST_POSTGRES_URL, else the .ci/postgres default.
  *
  * The texts are variants of the real task texts in /work/shared/data (ALFWorld goal sentences and
@@ -303,7 +303,7 @@ async function sweep(base: string, n: number): Promise<void> {
     const target = searchTarget(direct.t, "task");
     const exact = await timeSearches(c.queries, (q) => exactSearch(direct.db, target, q, K));
     for (const ef of [40, 64, 100, 150, 200, 300, 400]) {
-      const approx = await timeSearches(c.queries, (q) => direct.db.transaction((sql) => approximateSearch(sql, target, q, K, true, ef)));
+      const approx = await timeSearches(c.queries, (q) => direct.db.transaction((sql) => approximateSearch(sql, target, q, K, { iterativeScan: true, efSearch: ef })));
       console.log(`      ef_search ${String(ef).padStart(3)}   recall@${K} ${recall(approx.hits, exact.hits).toFixed(4)}   p50 ${percentile(approx.ms, 50).toFixed(2)} ms   p99 ${percentile(approx.ms, 99).toFixed(2)} ms`);
     }
   } finally {
@@ -315,7 +315,8 @@ async function sweep(base: string, n: number): Promise<void> {
 
 /** `--crossover`: exact against HNSW top-10 latency at growing sizes, to choose EXACT_SEARCH_MAX_ROWS. */
 async function crossover(base: string): Promise<void> {
-  const sizes = [250, 500, 1000, 2000, 4000, 8000, 16000];
+  const given = process.argv.find((a) => a.startsWith("--sizes="));
+  const sizes = given ? given.slice("--sizes=".length).split(",").map(Number) : [250, 500, 1000, 2000, 3000, 4000, 6000, 8000];
   const c = corpus(sizes[sizes.length - 1]!);
   const queries = c.queries.slice(0, 200);
   for (const size of sizes) {
@@ -337,7 +338,7 @@ async function crossover(base: string): Promise<void> {
         exact.hits.push(await exactSearch(direct.db, target, param, K));
         exact.ms.push(performance.now() - t0);
         t0 = performance.now();
-        approx.hits.push(await direct.db.transaction((sql) => approximateSearch(sql, target, param, K, true)));
+        approx.hits.push(await direct.db.transaction((sql) => approximateSearch(sql, target, param, K, { iterativeScan: true })));
         approx.ms.push(performance.now() - t0);
       }
       console.log(

@@ -42,7 +42,7 @@ export function registerMemoryDoctor(memory: Command): void {
       if (mid.problems.some((p) => p.kind === "index-stale") || (rebuildsManifest && mid.embedder)) {
         // Opening as a writer rebuilds stale indexes from the entries (and records the embedder).
         const bank = await MemoryBank.open(dir, { embeddings });
-        const n = bank.store.size();
+        const n = await bank.store.size();
         await bank.close();
         actions.push(`rebuilt the indexes from the ${n} entries with embedder ${bank.embedderId}`);
       }

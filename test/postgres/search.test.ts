@@ -39,13 +39,14 @@ async function indexScans(location: string, index: string): Promise<number> {
 }
 
 describePostgres("PostgreSQL backend, searches above the exact-search size", () => {
-  const location = freshLocation();
+  let location: string;
   const taskVectors = Array.from({ length: ROWS }, (_, i) => randomVector(i + 1));
   const entries = taskVectors.map((_, i) => entry(`task ${i}`, { facts: { value: `value ${i}` } }));
   const ids = entries.map((e) => e.id);
   let store: PostgresMemoryStore;
 
   beforeAll(async () => {
+    location = freshLocation();
     store = await PostgresMemoryStore.open(location, { embedder: EMBEDDER });
     await store.add(
       entries,
@@ -57,7 +58,7 @@ describePostgres("PostgreSQL backend, searches above the exact-search size", () 
 
   afterAll(async () => {
     await store?.close();
-    await dropSchema(location);
+    if (location) await dropSchema(location);
   });
 
   it("ranks through the HNSW index as the exact ranking does", async () => {

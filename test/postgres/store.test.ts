@@ -220,12 +220,16 @@ describePostgres("PostgreSQL backend", () => {
     const schema = new URL(loc).searchParams.get("schema")!;
     const indexes = await admin(loc, (sql) => sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%hnsw%'", [schema]));
     expect(indexes.rows).toHaveLength(3);
-    expect((await open(loc)).staleReason).toMatch(/indexed with embedder another/);
+    const first = await open(loc);
+    expect(first.staleReason).toMatch(/indexed with embedder another/);
+    await first.close();
   });
 
   it("adopts a reindex made inside a transaction only when the transaction commits", async () => {
     const loc = schemas.location();
-    await seed(await open(loc));
+    const writer = await open(loc);
+    await seed(writer);
+    await writer.close();
     const other = { id: "another", dimension: D };
     const s = await open(loc, { embedder: other });
     await expect(
@@ -266,7 +270,9 @@ describePostgres("PostgreSQL backend", () => {
 
   it("a read-only store refuses writes before it asks the server anything", async () => {
     const loc = schemas.location();
-    await seed(await open(loc));
+    const writer = await open(loc);
+    await seed(writer);
+    await writer.close();
     const r = await open(loc, { readOnly: true });
     const schema = new URL(loc).searchParams.get("schema")!;
     // With the memory gone, any write that reached the server would fail with another error.
@@ -277,6 +283,34 @@ describePostgres("PostgreSQL backend", () => {
     }
     await r.close();
     await expect(r.size()).rejects.toSatisfy(ClosedError.isInstance);
+  });
+
+  it("runs a transaction again when it deadlocks with another, so both land", async () => {
+    const s = await open(schemas.location());
+    await seed(s);
+    let held = 0;
+    let bothHoldOne!: () => void;
+    const barrier = new Promise<void>((r) => (bothHoldOne = r));
+    const attempts: string[] = [];
+    // Each rewrites two entries in the opposite order of the other, and waits (on its first try
+    // only) until both hold their first row: a deadlock the server breaks by failing one of them.
+    const crossing = (name: string, first: string, second: string) => {
+      let tries = 0;
+      return s.transaction(async (tx) => {
+        attempts.push(name);
+        await tx.update({ ...(await tx.get(first))!, script: `${name} first` });
+        if (++tries === 1) {
+          if (++held === 2) bothHoldOne();
+          await barrier;
+        }
+        await tx.update({ ...(await tx.get(second))!, script: `${name} second` });
+      });
+    };
+    await Promise.all([crossing("ab", A.id, B.id), crossing("ba", B.id, A.id)]);
+    expect(attempts.length).toBe(3);
+    expect((await s.get(A.id))?.version).toBe(3);
+    expect((await s.get(B.id))?.version).toBe(3);
+    await s.close();
   });
 
   it("a transaction handle is dead once its transaction is over", async () => {

@@ -4,10 +4,18 @@ import type { Tables } from "./schema.js";
 
 /**
  * Below this many rows an index is searched exactly (a sequential scan ordered by distance, then
- * add order); from it on, through HNSW. Measured (scripts/bench/postgres.ts --crossover):
- * PLACEHOLDER_CROSSOVER
+ * add order); from it on, through HNSW. Measured with `scripts/bench/postgres.ts --crossover`:
+ * top-10 latency, p50 of 200 held-out queries, local-hash vectors (384 dims), exact and HNSW
+ * queries interleaved, on 2 vCPUs that other test runs shared (load average about 5):
+ *
+ *     rows      200   300   400   500   600   800  1000  2000  4000  8000
+ *     exact ms  1.54  1.83  2.30  2.67  3.35  2.73  3.74  8.80  13.3  36.4
+ *     HNSW ms   2.24  1.70  1.59  1.62  1.81  1.28  1.77  2.68  2.89  3.48
+ *
+ * HNSW costs a transaction of four round trips whatever the size; the scan grows by ~3.5 µs a
+ * row. They cross between 200 and 300 rows.
  */
-export const EXACT_SEARCH_MAX_ROWS = 0;
+export const EXACT_SEARCH_MAX_ROWS = 300;
 
 /**
  * Candidates an HNSW scan keeps. Measured on 100,000 local-hash task vectors (384 dims, index
@@ -68,16 +76,24 @@ export async function exactSearch(sql: Sql, target: SearchTarget, query: Buffer,
 }
 
 /**
- * The HNSW ranking; `sql` must be inside a transaction, which SET LOCAL needs. The filter of
- * fact values makes the scan go on past rows it skips (pgvector 0.8's iterative scan) instead of
- * coming back short. Returns fewer than `k` hits when the index had fewer to give.
+ * The HNSW ranking; `sql` must be inside a transaction, which SET LOCAL needs. The sequential
+ * scan is switched off for the query: near EXACT_SEARCH_MAX_ROWS the planner may still cost a
+ * full sort below the index scan, and this path exists because measurement says otherwise. The
+ * filter of fact values makes the scan go on past rows it skips (pgvector 0.8's iterative scan)
+ * instead of coming back short. Returns fewer than `k` hits when the index had fewer to give.
+ * `shared` says the transaction is the caller's, which must get its planner setting back.
  */
-export async function approximateSearch(sql: Sql, target: SearchTarget, query: Buffer, k: number, iterativeScan: boolean, efSearch = HNSW_EF_SEARCH): Promise<ScoredId[]> {
-  const ef = String(Math.min(HNSW_MAX_K, Math.max(efSearch, k)));
-  await sql.query(
-    iterativeScan && target.filter
-      ? "SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)"
-      : "SELECT set_config('hnsw.ef_search', $1, true)",
+export async function approximateSearch(
+  sql: Sql,
+  target: SearchTarget,
+  query: Buffer,
+  k: number,
+  options: { iterativeScan: boolean; shared?: boolean; efSearch?: number },
+): Promise<ScoredId[]> {
+  const ef = String(Math.min(HNSW_MAX_K, Math.max(options.efSearch ?? HNSW_EF_SEARCH, k)));
+  const iterative = options.iterativeScan && target.filter ? ", set_config('hnsw.iterative_scan', 'strict_order', true)" : "";
+  const { rows: before } = await sql.query<{ seqscan: string }>(
+    `SELECT current_setting('enable_seqscan') AS seqscan, set_config('enable_seqscan', 'off', true), set_config('hnsw.ef_search', $1, true)${iterative}`,
     [ef],
   );
   const { rows } = await sql.query<HitRow>(
@@ -87,6 +103,7 @@ export async function approximateSearch(sql: Sql, target: SearchTarget, query: B
       LIMIT $2`,
     [query, k],
   );
+  if (options.shared) await sql.query("SELECT set_config('enable_seqscan', $1, true)", [before[0]!.seqscan]);
   // The index orders by distance alone; equal distances follow add order, as in the exact ranking.
   rows.sort((a, b) => b.score - a.score || Number(a.seq) - Number(b.seq));
   return rows.map((r) => ({ id: r.id, score: score(r.score) }));

@@ -126,7 +126,8 @@ export class PostgresMemoryStore implements MemoryStore {
   }
 
   get embedder(): EmbedderInfo {
-    return structuredClone(this.scope?.embedder ?? this.core.embedder);
+    // A shallow copy: the state (an IDF table can run to megabytes) is shared, not cloned per read.
+    return { ...this.currentEmbedder() };
   }
 
   get staleReason(): string | undefined {
@@ -200,8 +201,10 @@ export class PostgresMemoryStore implements MemoryStore {
     const target = searchTarget(this.t, index);
     const q = vectorParam(query);
     if (useHnsw(await this.estimate(target.table), limit)) {
-      const hnsw = (s: Sql) => approximateSearch(s, target, q, limit!, this.core.db.vector.iterativeScan);
-      const hits = this.scope ? await hnsw(this.scope.sql) : await this.core.db.transaction(hnsw);
+      const iterativeScan = this.core.db.vector.iterativeScan;
+      const hits = this.scope
+        ? await approximateSearch(this.scope.sql, target, q, limit!, { iterativeScan, shared: true })
+        : await this.core.db.transaction((sql) => approximateSearch(sql, target, q, limit!, { iterativeScan }));
       // Fewer than k means the index ran out: the table is smaller than k, so the exact scan is cheap and complete.
       if (hits.length === limit) return hits;
     }
@@ -336,7 +339,7 @@ export class PostgresMemoryStore implements MemoryStore {
     };
     if (this.scope) {
       await apply(this.scope.sql);
-      this.scope.embedder = structuredClone(embedder);
+      this.scope.embedder = { ...embedder };
       return;
     }
     await this.core.db.transaction(apply);
@@ -434,12 +437,16 @@ export class PostgresMemoryStore implements MemoryStore {
     return rows;
   }
 
+  private currentEmbedder(): EmbedderInfo {
+    return this.scope?.embedder ?? this.core.embedder;
+  }
+
   private writeContext(): WriteContext {
-    return { t: this.t, vectorOid: this.core.db.vector.oid, dimension: this.embedder.dimension };
+    return { t: this.t, vectorOid: this.core.db.vector.oid, dimension: this.currentEmbedder().dimension };
   }
 
   private adoptEmbedder(embedder: EmbedderInfo): void {
-    this.core.embedder = structuredClone(embedder);
+    this.core.embedder = { ...embedder };
     this.core.stale = undefined;
   }
 
@@ -450,13 +457,13 @@ export class PostgresMemoryStore implements MemoryStore {
     return this.t.logs[log];
   }
 
-  private checkVectors(v: EntryVectors, id: string, dimension = this.embedder.dimension): void {
+  private checkVectors(v: EntryVectors, id: string, dimension = this.currentEmbedder().dimension): void {
     this.checkVector(v?.task, `entry ${id}: the task vector`, dimension);
     this.checkVector(v.facts, `entry ${id}: the facts vector`, dimension);
     for (const [text, vec] of v.factValues ?? []) this.checkVector(vec, `entry ${id}: the vector of fact value "${text}"`, dimension);
   }
 
-  private checkVector(v: Float32Array | undefined, what: string, dimension = this.embedder.dimension): void {
+  private checkVector(v: Float32Array | undefined, what: string, dimension = this.currentEmbedder().dimension): void {
     if (!(v instanceof Float32Array)) throw new InputError(`${what} is missing (expected a Float32Array)`, { file: this.location, field: "vectors" });
     if (v.length !== dimension) throw new InputError(`${what} has ${v.length} dimensions; the memory's embedder has ${dimension}`, { file: this.location, field: "vectors" });
   }
