@@ -12,7 +12,8 @@ import type { RetrieveContext, RetrievedEntry, RetrievePolicy, RetrieveRequest }
  */
 async function searchFiltered(search: (n: number) => Promise<ScoredId[]>, request: RetrieveRequest, context: RetrieveContext): Promise<RetrievedEntry[]> {
   const store = context.bank.store;
-  const size = await store.size();
+  // Only a search that may need widening needs the memory's size (a count on a server).
+  const size = request.exclude ? await store.size() : request.k;
   for (let n = request.k; ; n = Math.min(2 * n, size)) {
     const hits = await search(n);
     const passing = request.threshold === undefined ? hits : hits.filter((h) => h.score >= request.threshold!);

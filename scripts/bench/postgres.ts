@@ -202,7 +202,9 @@ interface Corpus {
   info: EmbedderInfo;
   entries: MemoryEntry[];
   vectors: EntryVectors[];
+  /** Per query: the task text's vector (for the task index) and the facts text's (for the facts index), as the retrieval policies embed them. */
   queries: Float32Array[];
+  factQueries: Float32Array[];
 }
 
 /** The stored entries and held-out queries, embedded as a memory's bank would (IDF fitted on the memory's texts). */
@@ -217,6 +219,7 @@ function corpus(n: number): Corpus {
     entries: stored.map(benchEntry),
     vectors: stored.map((s) => benchVectors(embedder, s, values)),
     queries: queries.map((q) => embedder.embedSync(q.task)),
+    factQueries: queries.map((q) => embedder.embedSync(q.facts ? factsToText(q.facts) : q.task)),
   };
 }
 
@@ -245,7 +248,25 @@ async function timeSearches(queries: Float32Array[], search: (q: Buffer) => Prom
   return { ms, hits };
 }
 
+/**
+ * recall@k counting a hit as found when it scores at least the exact k-th score: templated texts
+ * have many equally near neighbours, and which of a tie the exact ranking keeps (add order) is not
+ * a miss of the index.
+ */
 function recall(approx: ScoredId[][], exact: ScoredId[][]): number {
+  let found = 0;
+  let wanted = 0;
+  approx.forEach((hits, i) => {
+    const truth = exact[i]!;
+    const kth = truth[truth.length - 1]?.score ?? Infinity;
+    wanted += truth.length;
+    found += Math.min(truth.length, hits.filter((h) => h.score >= kth - 1e-6).length);
+  });
+  return wanted === 0 ? 1 : found / wanted;
+}
+
+/** recall@k by ids: the share of the exact top k's ids the search returned. */
+function idRecall(approx: ScoredId[][], exact: ScoredId[][]): number {
   let found = 0;
   let wanted = 0;
   approx.forEach((hits, i) => {
@@ -272,17 +293,20 @@ async function benchmark(base: string, n: number): Promise<void> {
     console.log(`${verdict(loadMs <= LOAD_TARGET_MS)}  bulk load of ${n.toLocaleString("en-US")} entries (rows, fact values, HNSW indexes)   ${seconds(loadMs)}   target <= ${seconds(LOAD_TARGET_MS)}`);
     for (const index of ["task", "facts"] as const) {
       const viaStore: { ms: number[]; hits: ScoredId[][] } = { ms: [], hits: [] };
-      for (const q of c.queries) {
+      const queries = index === "task" ? c.queries : c.factQueries;
+      for (const q of queries) {
         const s = performance.now();
         viaStore.hits.push(await store.search(index, q, K));
         viaStore.ms.push(performance.now() - s);
       }
       const target = searchTarget(direct.t, index);
-      const exact = await timeSearches(c.queries, (q) => exactSearch(direct.db, target, q, K));
+      const exact = await timeSearches(queries, (q) => exactSearch(direct.db, target, q, K));
       const r = recall(viaStore.hits, exact.hits);
       console.log(`      top-${K} ${index} search through the store (HNSW, ef_search ${HNSW_EF_SEARCH}), ${QUERIES} queries   p50 ${percentile(viaStore.ms, 50).toFixed(2)} ms   p99 ${percentile(viaStore.ms, 99).toFixed(2)} ms`);
       console.log(`      top-${K} ${index} search, exact scan, for comparison   p50 ${percentile(exact.ms, 50).toFixed(2)} ms   p99 ${percentile(exact.ms, 99).toFixed(2)} ms`);
-      console.log(`${verdict(r >= RECALL_TARGET)}  recall@${K} of the ${index} search against the exact ranking   ${r.toFixed(4)}   target >= ${RECALL_TARGET}`);
+      console.log(
+        `${verdict(r >= RECALL_TARGET)}  recall@${K} of the ${index} search against the exact ranking   ${r.toFixed(4)} (ties counted; by ids ${idRecall(viaStore.hits, exact.hits).toFixed(4)})   target >= ${RECALL_TARGET}`,
+      );
     }
   } finally {
     await store.close();
@@ -291,7 +315,7 @@ async function benchmark(base: string, n: number): Promise<void> {
   }
 }
 
-/** `--sweep`: recall and latency of the HNSW search at several ef_search values, to choose HNSW_EF_SEARCH. */
+/** `--sweep`: recall and latency of the HNSW searches at several ef_search values, to choose HNSW_EF_SEARCH. */
 async function sweep(base: string, n: number): Promise<void> {
   const location = withSchemaParam(base, `memp_bench_${process.pid}`);
   const c = corpus(n);
@@ -300,11 +324,14 @@ async function sweep(base: string, n: number): Promise<void> {
   const direct = await directDatabase(location);
   try {
     await store.add(c.entries, c.vectors);
-    const target = searchTarget(direct.t, "task");
-    const exact = await timeSearches(c.queries, (q) => exactSearch(direct.db, target, q, K));
-    for (const ef of [40, 64, 100, 150, 200, 300, 400]) {
-      const approx = await timeSearches(c.queries, (q) => direct.db.transaction((sql) => approximateSearch(sql, target, q, K, { iterativeScan: true, efSearch: ef })));
-      console.log(`      ef_search ${String(ef).padStart(3)}   recall@${K} ${recall(approx.hits, exact.hits).toFixed(4)}   p50 ${percentile(approx.ms, 50).toFixed(2)} ms   p99 ${percentile(approx.ms, 99).toFixed(2)} ms`);
+    for (const index of ["task", "facts"] as const) {
+      const queries = index === "task" ? c.queries : c.factQueries;
+      const target = searchTarget(direct.t, index);
+      const exact = await timeSearches(queries, (q) => exactSearch(direct.db, target, q, K));
+      for (const ef of [40, 64, 100, 150, 200, 300, 400]) {
+        const approx = await timeSearches(queries, (q) => direct.db.transaction((sql) => approximateSearch(sql, target, q, K, { iterativeScan: true, efSearch: ef })));
+        console.log(`      ${index.padEnd(5)} ef_search ${String(ef).padStart(3)}   recall@${K} ${recall(approx.hits, exact.hits).toFixed(4)}   p50 ${percentile(approx.ms, 50).toFixed(2)} ms   p99 ${percentile(approx.ms, 99).toFixed(2)} ms`);
+      }
     }
   } finally {
     await store.close();

@@ -64,9 +64,9 @@ export async function insertEntries(sql: Sql, ctx: WriteContext, entries: Memory
  * Stores the fact values of `entries` (those not stored yet) and which entry refers to which.
  *
  * Values are never deleted when the last entry referring to them goes: a concurrent writer may
- * be starting to refer to the same value, and deleting the row under it would fail its
- * transaction. Searches skip values no live entry refers to instead (search.ts), and reindex,
- * which holds the tables to itself, drops them.
+ * have just linked a new entry to the same value, in a transaction not visible yet, and would be
+ * left with a value that has no vector. Searches skip values no live entry refers to instead
+ * (search.ts), and reindex, which holds the tables to itself, drops them.
  */
 export async function linkFactValues(sql: Sql, ctx: WriteContext, entries: MemoryEntry[], vectors: EntryVectors[]): Promise<void> {
   const { t } = ctx;

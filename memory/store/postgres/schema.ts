@@ -36,7 +36,7 @@ export function tablesOf(schemaName: string): Tables {
  * reaches recall@10 0.95 at ef_search 150; see HNSW_EF_SEARCH for the choice made.
  */
 export const HNSW_M = 16;
-export const HNSW_EF_CONSTRUCTION = 32;
+export const HNSW_EF_CONSTRUCTION = 64;
 
 /** One HNSW index of the memory: its name (unqualified, as `DROP INDEX` in the schema needs it qualified) and definition. */
 export interface VectorIndex {

@@ -301,6 +301,7 @@ export class PostgresMemoryStore implements MemoryStore {
       const ids = unique.map((i) => i.id);
       await this.lockLive(sql, ids);
       const { rows } = await sql.query<EntryRow & { id: string }>(`DELETE FROM ${this.t.entries} WHERE id = ANY($1::text[]) RETURNING id, ${ENTRY_COLUMNS}`, [ids]);
+      await sql.query(`DELETE FROM ${this.t.entryValues} WHERE entry_id = ANY($1::text[])`, [ids]);
       const byId = new Map(rows.map((r) => [r.id, this.entry(r)]));
       const archived = await sql.query<ArchiveRow>(
         `INSERT INTO ${this.t.archive} (id, entry, reason)
@@ -318,7 +319,11 @@ export class PostgresMemoryStore implements MemoryStore {
     this.assertWritable();
     const unique = [...new Set(ids)];
     if (unique.length === 0) return 0;
-    return this.write(async (sql) => (await sql.query(`DELETE FROM ${this.t.entries} WHERE id = ANY($1::text[])`, [unique])).rowCount);
+    return this.write(async (sql) => {
+      const { rowCount } = await sql.query(`DELETE FROM ${this.t.entries} WHERE id = ANY($1::text[])`, [unique]);
+      await sql.query(`DELETE FROM ${this.t.entryValues} WHERE entry_id = ANY($1::text[])`, [unique]);
+      return rowCount;
+    });
   }
 
   async reindex(embedder: EmbedderInfo, vectors: EntryVectors[]): Promise<void> {
