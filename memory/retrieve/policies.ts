@@ -1,7 +1,7 @@
 import { hashString, mulberry32 } from "../../core/util/random.js";
 import { PolicyRegistry } from "../registry.js";
-import type { ScoredId } from "../store/types.js";
-import { factsToText } from "../types.js";
+import type { MemoryStore, ScoredId } from "../store/types.js";
+import { factsToText, type MemoryEntry } from "../types.js";
 import { taskFacts } from "./facts-extraction.js";
 import type { RetrieveContext, RetrievedEntry, RetrievePolicy, RetrieveRequest } from "./types.js";
 
@@ -67,7 +67,29 @@ export const factsPolicy: RetrievePolicy = {
  * MemP's averaged fact keys: an entry scores the mean, over the fact keys it shares with the
  * task, of the cosine between its value and the task's value for that key; entries sharing no key
  * are left out. Each distinct stored value is scored once per key, however many entries hold it.
+ * Best first; ties in the order the entries were added.
  */
+export async function aveFactScores(store: MemoryStore, query: Map<string, Float32Array>, exclude?: (entry: MemoryEntry) => boolean): Promise<RetrievedEntry[]> {
+  const keys = [...query.keys()];
+  const valueScores = await Promise.all(keys.map(async (key) => new Map((await store.search("factValues", query.get(key)!, Infinity)).map((h) => [h.id, h.score]))));
+  const scored: RetrievedEntry[] = [];
+  for (const entry of await store.list()) {
+    if (exclude?.(entry)) continue;
+    let sum = 0;
+    let shared = 0;
+    keys.forEach((key, i) => {
+      const value = entry.facts?.[key];
+      const score = value === undefined ? undefined : valueScores[i]!.get(value);
+      if (score === undefined) return;
+      sum += score;
+      shared++;
+    });
+    if (shared > 0) scored.push({ entry, score: sum / shared });
+  }
+  // Array.prototype.sort is stable, so ties keep the add order.
+  return scored.sort((a, b) => b.score! - a.score!);
+}
+
 export const aveFactPolicy: RetrievePolicy = {
   name: "ave_fact",
   needsFacts: true,
@@ -75,27 +97,10 @@ export const aveFactPolicy: RetrievePolicy = {
     const facts = await taskFacts(request, context);
     const keys = Object.keys(facts);
     if (keys.length === 0) return [];
-    const store = context.bank.store;
     const vectors = await context.bank.embedTexts(keys.map((k) => facts[k]!));
-    const valueScores = await Promise.all(vectors.map(async (q) => new Map((await store.search("factValues", q, Infinity)).map((h) => [h.id, h.score]))));
-    const scored: RetrievedEntry[] = [];
-    for (const entry of await store.list()) {
-      if (request.exclude?.(entry)) continue;
-      let sum = 0;
-      let shared = 0;
-      keys.forEach((key, i) => {
-        const value = entry.facts?.[key];
-        const score = value === undefined ? undefined : valueScores[i]!.get(value);
-        if (score === undefined) return;
-        sum += score;
-        shared++;
-      });
-      if (shared === 0) continue;
-      const score = sum / shared;
-      if (request.threshold === undefined || score >= request.threshold) scored.push({ entry, score });
-    }
-    // A stable sort keeps ties in the order the entries were added.
-    return scored.sort((a, b) => b.score! - a.score!).slice(0, request.k);
+    const scored = await aveFactScores(context.bank.store, new Map(keys.map((k, i) => [k, vectors[i]!])), request.exclude);
+    const passing = request.threshold === undefined ? scored : scored.filter((r) => r.score! >= request.threshold!);
+    return passing.slice(0, request.k);
   },
 };
 

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { Document } from "@langchain/core/documents";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
+import { aveFactScores } from "../../memory/retrieve/policies.js";
 import { FILES } from "../../memory/store/files.js";
 import { LocalMemoryStore } from "../../memory/store/local.js";
 import { EXACT_SCAN_FLOATS, simdIndex, type RowHit, type VectorBackend } from "../../memory/store/search.js";
@@ -240,26 +241,9 @@ async function timeNaiveFaissStore(n: number, vectors: EntryVectors[]): Promise<
   return performance.now() - t;
 }
 
-/**
- * MemP's averaged fact keys over the store contract: each distinct value scored once per key,
- * an entry scoring the mean over the keys it shares with the query (see memory/retrieve/policies.ts).
- */
+/** The top k of the ave_fact policy's scoring. */
 async function aveFact(store: MemoryStore, query: Map<string, Float32Array>, k: number): Promise<Array<{ id: string; score: number }>> {
-  const keys = [...query.keys()];
-  const valueScores = await Promise.all(keys.map(async (key) => new Map((await store.search("factValues", query.get(key)!, Infinity)).map((h) => [h.id, h.score]))));
-  const scored: Array<{ id: string; score: number }> = [];
-  for (const entry of await store.list()) {
-    let sum = 0, shared = 0;
-    keys.forEach((key, i) => {
-      const value = entry.facts?.[key];
-      const score = value === undefined ? undefined : valueScores[i]!.get(value);
-      if (score === undefined) return;
-      sum += score;
-      shared++;
-    });
-    if (shared > 0) scored.push({ id: entry.id, score: sum / shared });
-  }
-  return scored.sort((a, b) => b.score - a.score).slice(0, k);
+  return (await aveFactScores(store, query)).slice(0, k).map((r) => ({ id: r.entry.id, score: r.score! }));
 }
 
 async function main() {

@@ -2,7 +2,7 @@
  * PostgreSQL + pgvector backend benchmark: bulk load, top-10 search latency and HNSW recall at
  * 100,000 entries of realistic task texts, embedded with the local embedder (384 dims).
  * Run: npx tsx scripts/bench/postgres.ts [--quick]   (--quick: 10,000 entries)
- *      npx tsx scripts/bench/postgres.ts --sweep       recall and latency per hnsw.ef_search value
+ *      npx tsx scripts/bench/postgres.ts --sweep [--index=task,facts] [--ef=40,100,...]   recall and latency per hnsw.ef_search value
  *      npx tsx scripts/bench/postgres.ts --crossover [--sizes=250,500,...]   exact against HNSW latency per memory size
  * Server: MEMP_BENCH_POSTGRES_URL, else MEMP_TEST_POSTGRES_URL, else the .ci/postgres default.
  *
@@ -302,7 +302,7 @@ async function benchmark(base: string, n: number): Promise<void> {
       const target = searchTarget(direct.t, index);
       const exact = await timeSearches(queries, (q) => exactSearch(direct.db, target, q, K));
       const r = recall(viaStore.hits, exact.hits);
-      console.log(`      top-${K} ${index} search through the store (HNSW, ef_search ${HNSW_EF_SEARCH}), ${QUERIES} queries   p50 ${percentile(viaStore.ms, 50).toFixed(2)} ms   p99 ${percentile(viaStore.ms, 99).toFixed(2)} ms`);
+      console.log(`      top-${K} ${index} search through the store (HNSW, ef_search ${HNSW_EF_SEARCH[index]}), ${QUERIES} queries   p50 ${percentile(viaStore.ms, 50).toFixed(2)} ms   p99 ${percentile(viaStore.ms, 99).toFixed(2)} ms`);
       console.log(`      top-${K} ${index} search, exact scan, for comparison   p50 ${percentile(exact.ms, 50).toFixed(2)} ms   p99 ${percentile(exact.ms, 99).toFixed(2)} ms`);
       console.log(
         `${verdict(r >= RECALL_TARGET)}  recall@${K} of the ${index} search against the exact ranking   ${r.toFixed(4)} (ties counted; by ids ${idRecall(viaStore.hits, exact.hits).toFixed(4)})   target >= ${RECALL_TARGET}`,
@@ -324,11 +324,14 @@ async function sweep(base: string, n: number): Promise<void> {
   const direct = await directDatabase(location);
   try {
     await store.add(c.entries, c.vectors);
-    for (const index of ["task", "facts"] as const) {
+    const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const indexes = (option("index")?.split(",") ?? ["task", "facts"]) as Array<"task" | "facts">;
+    const efs = option("ef")?.split(",").map(Number) ?? [40, 64, 100, 150, 200, 300, 400];
+    for (const index of indexes) {
       const queries = index === "task" ? c.queries : c.factQueries;
       const target = searchTarget(direct.t, index);
       const exact = await timeSearches(queries, (q) => exactSearch(direct.db, target, q, K));
-      for (const ef of [40, 64, 100, 150, 200, 300, 400]) {
+      for (const ef of efs) {
         const approx = await timeSearches(queries, (q) => direct.db.transaction((sql) => approximateSearch(sql, target, q, K, { iterativeScan: true, efSearch: ef })));
         console.log(`      ${index.padEnd(5)} ef_search ${String(ef).padStart(3)}   recall@${K} ${recall(approx.hits, exact.hits).toFixed(4)}   p50 ${percentile(approx.ms, 50).toFixed(2)} ms   p99 ${percentile(approx.ms, 99).toFixed(2)} ms`);
       }

@@ -8,6 +8,7 @@ import { afterEach, expect, it } from "vitest";
 import { ClosedError, ConfigError, InputError, MempError, ReadOnlyError } from "../../core/errors.js";
 import { postgresBackend, PostgresMemoryStore } from "../../memory/store/postgres/index.js";
 import { CONNECT_TIMEOUT_MS } from "../../memory/store/postgres/errors.js";
+import { REBUILD_MIN_BATCH } from "../../memory/store/postgres/insert.js";
 import { SCHEMA_VERSION } from "../../memory/store/postgres/migrations.js";
 import { axis, D, EMBEDDER, entry, vectors } from "./entries.js";
 import { admin, describePostgres, POSTGRES_URL, Schemas, withSchema } from "./helpers.js";
@@ -161,16 +162,21 @@ describePostgres("PostgreSQL backend", () => {
   });
 
   it("adds a large batch in add order, through the bulk path that rebuilds the indexes", async () => {
-    const s = await open(schemas.location());
-    const many = Array.from({ length: 6000 }, (_, i) => entry(`bulk task ${i}`, i % 3 === 0 ? { facts: { n: `value ${i % 50}` } } : {}));
+    const loc = schemas.location();
+    const s = await open(loc);
+    const n = REBUILD_MIN_BATCH * 2;
+    const many = Array.from({ length: n }, (_, i) => entry(`bulk task ${i}`, i % 3 === 0 ? { facts: { n: `value ${i % 50}` } } : {}));
     await s.add(
       many,
       many.map((e, i) => vectors(axis(i % D, (i % 7) / 10), undefined, e.facts ? { [e.facts.n!]: axis(i % 5) } : {})),
     );
-    expect(await s.size()).toBe(6000);
+    expect(await s.size()).toBe(n);
     expect((await s.list()).map((e) => e.id)).toEqual(many.map((e) => e.id));
     expect((await s.search("factValues", axis(0), Infinity)).length).toBe(50);
     await expect(s.add([many[10]!], [vectors(axis(0))])).rejects.toThrow(/already exists/);
+    const schema = new URL(loc).searchParams.get("schema")!;
+    const indexes = await admin(loc, (sql) => sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexdef LIKE '%hnsw%' ORDER BY 1", [schema]));
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(["entries_facts_hnsw", "entries_task_hnsw", "fact_values_hnsw"]);
     await s.close();
   });
 

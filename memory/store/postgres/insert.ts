@@ -13,10 +13,12 @@ const LINK_CHUNK = 20000;
 
 /**
  * A batch at least this large, and at least as large as the memory it joins, is loaded with
- * the entry indexes dropped and then rebuilt: building an HNSW graph over all rows at once is
- * several times faster than inserting them into it one by one.
+ * the entry indexes dropped and rebuilt: building the HNSW graphs over all rows at once is about
+ * 9 times faster than inserting rows into them (20,000 entries, 384 dims: 8.4 s in one batch,
+ * 76 s in batches of 4,999). Dropping the indexes locks the table until the transaction ends,
+ * so a batch smaller than the memory goes in row by row, leaving other processes' reads alone.
  */
-export const REBUILD_MIN_BATCH = 5000;
+export const REBUILD_MIN_BATCH = 1000;
 
 /** An index build may take minutes on a large memory; the usual statement limit is for everything else. */
 const INDEX_BUILD_TIMEOUT_MS = 60 * 60 * 1000;

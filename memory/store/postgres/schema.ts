@@ -31,14 +31,17 @@ export function tablesOf(schemaName: string): Tables {
 }
 
 /**
- * HNSW build parameters. Measured on 100,000 local-hash task vectors (384 dims, 2 cores, one
- * parallel worker): m = 16 / ef_construction = 64 took 60 s per index; 16/32 took 41 s and
- * reaches recall@10 0.95 at ef_search 150; see HNSW_EF_SEARCH for the choice made.
+ * HNSW build parameters, measured on 100,000 local-hash task vectors (384 dims, 2 vCPUs, one
+ * parallel worker): one index took 60 s to build with m = 16 / ef_construction = 64 and 41 s
+ * with 16 / 32; 12 / 24 took 32 s but never reached recall@10 0.95 (0.940 at ef_search 400),
+ * nor did m = 8. With 16 / 32 a bulk load of 100,000 entries takes 48 s, 40 s of it the two
+ * entry indexes (scripts/bench/postgres.ts); 16 / 64 would take it past a minute, for a graph
+ * that reaches the same recall at a third of the ef_search (see HNSW_EF_SEARCH).
  */
 export const HNSW_M = 16;
-export const HNSW_EF_CONSTRUCTION = 64;
+export const HNSW_EF_CONSTRUCTION = 32;
 
-/** One HNSW index of the memory: its name (unqualified, as `DROP INDEX` in the schema needs it qualified) and definition. */
+/** One HNSW index of the memory: its name within the schema, and the column it indexes. */
 export interface VectorIndex {
   readonly name: string;
   readonly table: "entries" | "factValues";

@@ -18,11 +18,26 @@ import type { Tables } from "./schema.js";
 export const EXACT_SEARCH_MAX_ROWS = 300;
 
 /**
- * Candidates an HNSW scan keeps. Measured on 100,000 local-hash task vectors (384 dims, index
- * built with m = 16, ef_construction = 32) against exact search, 300 held-out queries:
- * PLACEHOLDER_EF
+ * Candidates an HNSW scan keeps, per index: the smallest hnsw.ef_search whose recall@10 against
+ * the exact ranking reached 0.95 on 100,000 entries (`scripts/bench/postgres.ts --sweep`:
+ * local-hash vectors, 384 dims, m = 16, ef_construction = 32, 300 held-out queries, ties at the
+ * 10th score counted as found):
+ *
+ *     ef_search        40     64    100    150    200    300    400    600    800   1000
+ *     task recall   0.888  0.911  0.935  0.954  0.958  0.965  0.973
+ *     task p50 ms    2.64   2.64   2.85   3.28   3.40   4.03   5.38
+ *     facts recall  0.717  0.754  0.795  0.827  0.857  0.886  0.904  0.909  0.932  0.951
+ *     facts p50 ms   2.93   4.15   4.91   6.56   7.54   8.61   10.6   16.5   21.3   26.2
+ *
+ * (600 and up from a second build of the same data, where 400 gave 0.887: a graph's recall
+ * varies by a point or two from one build to the next.)
+ * Task texts reach it at 150; 300 leaves a margin for memories less varied than the benchmark's.
+ * Facts texts ("budget: $1,400; destination: Tucson; origin: Oakland") are near-duplicates of
+ * one another, which the graph navigates poorly: only pgvector's ceiling gets there, at a
+ * tenth of the exact scan's 280 ms. Fact values are short, distinct and few (hundreds to
+ * thousands), and get the task setting.
  */
-export const HNSW_EF_SEARCH = 200;
+export const HNSW_EF_SEARCH: Readonly<Record<VectorIndexName, number>> = { task: 300, facts: 1000, factValues: 300 };
 
 /** pgvector's ceiling for hnsw.ef_search; a larger k is served by the exact scan. */
 const HNSW_MAX_K = 1000;
@@ -35,17 +50,21 @@ export interface SearchTarget {
   id: string;
   /** Rows the index holds but the search must skip. */
   filter?: string;
+  /** hnsw.ef_search for this index. */
+  efSearch: number;
 }
 
 export function searchTarget(t: Tables, index: VectorIndexName): SearchTarget {
   switch (index) {
     case "task":
-      return { table: t.entries, column: "task", id: "id" };
+      return { table: t.entries, column: "task", id: "id", efSearch: HNSW_EF_SEARCH.task };
     case "facts":
-      return { table: t.entries, column: "facts", id: "id" };
+      return { table: t.entries, column: "facts", id: "id", efSearch: HNSW_EF_SEARCH.facts };
     case "factValues":
       // Values stay once embedded (see insert.ts); only those a live entry refers to are hits.
-      return { table: t.factValues, column: "vector", id: "text", filter: `EXISTS (SELECT 1 FROM ${t.entryValues} ev WHERE ev.value = x.text)` };
+      return { table: t.factValues, column: "vector", id: "text", filter: `EXISTS (SELECT 1 FROM ${t.entryValues} ev WHERE ev.value = x.text)`,
+        efSearch: HNSW_EF_SEARCH.factValues,
+      };
   }
 }
 
@@ -90,7 +109,7 @@ export async function approximateSearch(
   k: number,
   options: { iterativeScan: boolean; shared?: boolean; efSearch?: number },
 ): Promise<ScoredId[]> {
-  const ef = String(Math.min(HNSW_MAX_K, Math.max(options.efSearch ?? HNSW_EF_SEARCH, k)));
+  const ef = String(Math.min(HNSW_MAX_K, Math.max(options.efSearch ?? target.efSearch, k)));
   const iterative = options.iterativeScan && target.filter ? ", set_config('hnsw.iterative_scan', 'strict_order', true)" : "";
   const { rows: before } = await sql.query<{ seqscan: string }>(
     `SELECT current_setting('enable_seqscan') AS seqscan, set_config('enable_seqscan', 'off', true), set_config('hnsw.ef_search', $1, true)${iterative}`,
