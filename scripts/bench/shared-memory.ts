@@ -64,16 +64,15 @@ async function seed(location: string, n: number): Promise<number> {
   const bank = await MemoryBank.open(location, { embeddings: identified });
   const t0 = performance.now();
   const now = new Date().toISOString();
-  for (let start = 0; start < n; start += 10_000) {
-    const entries: MemoryEntry[] = [];
-    const vectors: EntryVectors[] = [];
-    for (let i = start; i < Math.min(n, start + 10_000); i++) {
-      entries.push({ schemaVersion: ENTRY_SCHEMA_VERSION, id: `seed-${i}`, task: `seed task ${i}`, kind: "trajectory", script: null, trajectory: [{ action: "look", observation: "ok" }], facts: null, stats: { hits: 0, successes: 0 }, provenance: { source: "bench", model: null, createdAt: now, updatedAt: now } });
-      const v = unit(r);
-      vectors.push({ task: v, facts: v, factValues: new Map() });
-    }
-    await bank.store.add(entries, vectors);
+  // One call: a server store loads a batch as large as the memory with its indexes rebuilt once.
+  const entries: MemoryEntry[] = [];
+  const vectors: EntryVectors[] = [];
+  for (let i = 0; i < n; i++) {
+    entries.push({ schemaVersion: ENTRY_SCHEMA_VERSION, id: `seed-${i}`, task: `seed task ${i}`, kind: "trajectory", script: null, trajectory: [{ action: "look", observation: "ok" }], facts: null, stats: { hits: 0, successes: 0 }, provenance: { source: "bench", model: null, createdAt: now, updatedAt: now } });
+    const v = unit(r);
+    vectors.push({ task: v, facts: v, factValues: new Map() });
   }
+  await bank.store.add(entries, vectors);
   await bank.close();
   return performance.now() - t0;
 }
