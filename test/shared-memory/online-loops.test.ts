@@ -5,38 +5,22 @@
  * has a version of its own in the history.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { LocalHashEmbeddings } from "../../memory/embeddings/local.js";
 import { MemoryBank } from "../../memory/bank.js";
 import { ENTRY_SCHEMA_VERSION, type MemoryEntry } from "../../memory/types.js";
 import type { UpdateReport } from "../../memory/update/types.js";
+import { describePostgres, Schemas } from "../postgres/helpers.js";
 
-const URL_ = process.env.MEMP_TEST_POSTGRES_URL;
 const run = promisify(execFile);
 const FIXTURE = join(__dirname, "fixtures", "online-loop.ts");
 const PROCESSES = 4;
 const ROUNDS = 8;
-const schemas: string[] = [];
-
-if (!URL_ && process.env.CI === "true") {
-  describe("shared memory", () => {
-    it("needs MEMP_TEST_POSTGRES_URL (set by .ci/run from .ci/postgres)", () => {
-      throw new Error("MEMP_TEST_POSTGRES_URL is not set: start a server with .ci/postgres and export the URL it prints");
-    });
-  });
-}
-
-afterAll(async () => {
-  if (!URL_ || schemas.length === 0) return;
-  const client = new pg.Client(URL_);
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await client.end();
-});
+// Without a server these are skipped, and under CI=true test/postgres/server.test.ts fails.
+const schemas = new Schemas();
+afterAll(() => schemas.dropAll());
 
 function seed(i: number): MemoryEntry {
   const now = new Date().toISOString();
@@ -53,11 +37,9 @@ function seed(i: number): MemoryEntry {
   };
 }
 
-describe.skipIf(!URL_)("shared memory: online update loops in several processes against one PostgreSQL memory", () => {
+describePostgres("shared memory: online update loops in several processes against one PostgreSQL memory", () => {
   it(`${PROCESSES} processes x ${ROUNDS} rounds lose no entry, no count and no version`, { timeout: 240_000 }, async () => {
-    const schema = `memp_loops_${randomBytes(4).toString("hex")}`;
-    schemas.push(schema);
-    const location = `${URL_}${URL_!.includes("?") ? "&" : "?"}schema=${schema}`;
+    const location = schemas.location();
     const embeddings = new LocalHashEmbeddings({ dimension: 64 });
     const bank = await MemoryBank.open(location, { embeddings: { embeddings, id: embeddings.id } });
     await bank.add(Array.from({ length: 12 }, (_, i) => seed(i)));
