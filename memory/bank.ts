@@ -84,11 +84,8 @@ export class MemoryBank {
    */
   async add(entries: MemoryEntry[], into: MemoryStore = this.store): Promise<void> {
     if (entries.length === 0) return;
-    if (await this.shouldRefit(entries.length, into)) {
-      this.embedder = refit(this.embedder, [...(await into.list()), ...entries]);
-      await this.reindexAll(into);
-    }
-    await into.add(entries, await this.embedEntries(entries));
+    const { vectors } = await this.prepare(entries, into);
+    await into.add(entries, vectors);
   }
 
   /**
@@ -96,10 +93,10 @@ export class MemoryBank {
    * embedding endpoint). A local embedder due for a refit is refitted and the memory reindexed
    * now, so that the vectors returned are in the space the memory will be in.
    */
-  async prepare(entries: MemoryEntry[]): Promise<{ entries: MemoryEntry[]; vectors: EntryVectors[] }> {
-    if (entries.length > 0 && (await this.shouldRefit(entries.length, this.store))) {
-      this.embedder = refit(this.embedder, [...(await this.store.list()), ...entries]);
-      await this.reindexAll();
+  async prepare(entries: MemoryEntry[], into: MemoryStore = this.store): Promise<{ entries: MemoryEntry[]; vectors: EntryVectors[] }> {
+    if (entries.length > 0 && (await this.shouldRefit(entries.length, into))) {
+      this.embedder = refit(this.embedder, [...(await into.list()), ...entries]);
+      await this.reindexAll(into);
     }
     return { entries, vectors: await this.embedEntries(entries) };
   }
